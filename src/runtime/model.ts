@@ -59,6 +59,8 @@ export interface Frame {
   readonly visible: boolean;
   readonly sp: number;
   readonly fp: number;
+  /** Index of the physical frame this logical frame belongs to (Go ≤1.20 budgets physical frames). */
+  readonly physical: number;
 }
 
 export interface CreatedBy {

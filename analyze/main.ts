@@ -1,0 +1,296 @@
+/**
+ * The gospy CLI: argument parsing (yargs), the error boundary and exit codes (house H6), and output.
+ * Only this layer prints, reads argv or decides exit codes; src/ stays pure.
+ *
+ * Exit codes: 0 ok (also when the reader of stdout goes away, e.g. `| head`), 1 bad or missing input
+ * (format, mismatch, not-go, truncated, missing-input, unmapped), 2 usage, 3 unsupported,
+ * 70 internal error (a gospy bug).
+ */
+import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import yargs from 'yargs';
+import { GospyError, MissingInputError, UsageError } from '../src/base/errors.ts';
+import type { ProcessModel } from '../src/runtime/model.ts';
+import { styleFor } from '../src/report/common.ts';
+import { formatJson, type ReportKind } from '../src/report/json.ts';
+import { formatSummary } from '../src/report/summary.ts';
+import { formatTop } from '../src/report/top.ts';
+import { formatTraceback } from '../src/report/traceback.ts';
+import { isClosedPipe, writeChunks, type OutStream } from './output.ts';
+
+/** `analyzeFile` of src/runtime/process.ts. */
+export type AnalyzeFile = (path: string, opts: { exe?: string; onProgress?: (msg: string) => void }) => Promise<ProcessModel>;
+
+/** Everything the CLI touches outside itself, so tests can run `main` in-process. */
+export interface CliIo {
+  readonly stdout: OutStream;
+  readonly stderr: OutStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Defaults to src/runtime/process.ts's analyzeFile, loaded on first use. */
+  readonly analyzeFile?: AnalyzeFile | undefined;
+}
+
+export const exitOk = 0;
+export const exitInput = 1;
+export const exitUsage = 2;
+export const exitUnsupported = 3;
+export const exitInternal = 70;
+
+const reports = ['summary', 'stacks', 'top'] as const;
+const formats = ['text', 'json'] as const;
+const colors = ['auto', 'always', 'never'] as const;
+
+interface AnalyzeArgs {
+  readonly file: string;
+  readonly exe: string | undefined;
+  readonly report: ReportKind;
+  readonly all: boolean;
+  readonly format: (typeof formats)[number];
+  readonly color: (typeof colors)[number];
+  readonly debug: boolean;
+}
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const debug = argv.includes('--debug');
+  const progress = new Progress(io.stderr);
+  try {
+    const parsed = await parse(argv);
+    if (parsed.kind === 'text') {
+      await writeChunks(io.stdout, [parsed.text.endsWith('\n') ? parsed.text : `${parsed.text}\n`]);
+      return exitOk;
+    }
+    await analyze(parsed.args, io, progress);
+    return exitOk;
+  } catch (err) {
+    progress.clear();
+    if (isClosedPipe(err)) return exitOk;
+    return reportError(err, debug, io.stderr);
+  }
+}
+
+async function analyze(args: AnalyzeArgs, io: CliIo, progress: Progress): Promise<void> {
+  await checkReadable(args.file, 'input file', 'name a core file (from gcore or a kernel core dump) or a gospy snapshot');
+  if (args.exe !== undefined) {
+    await checkReadable(args.exe, 'executable', 'pass the Go executable that produced the core, e.g. --exe ./server');
+  }
+  const analyzeFile = io.analyzeFile ?? (await loadAnalyzeFile());
+  const model = await analyzeFile(args.file, {
+    ...(args.exe === undefined ? {} : { exe: args.exe }),
+    onProgress: (msg) => progress.show(msg),
+  });
+  progress.clear();
+  const color = args.format === 'text' && wantColor(args.color, io);
+  const style = styleFor(color);
+  let chunks: Iterable<string>;
+  if (args.format === 'json') chunks = formatJson(model, { report: args.report, all: args.all });
+  else if (args.report === 'stacks') chunks = formatTraceback(model, { all: args.all, style });
+  else if (args.report === 'top') chunks = formatTop(model, { all: args.all, style });
+  else chunks = formatSummary(model, { all: args.all, style });
+  await writeChunks(io.stdout, chunks);
+  // Warnings go to stderr (after the report, where a terminal user sees them last); JSON carries
+  // them in the document too.
+  if (model.warnings.length > 0) {
+    await writeChunks(io.stderr, model.warnings.map((w) => `gospy: warning: ${w.message}\n`));
+  }
+}
+
+/** Loaded lazily so `--help` works (and is fast) without the analyzer. */
+async function loadAnalyzeFile(): Promise<AnalyzeFile> {
+  const url = new URL('../src/runtime/process.ts', import.meta.url).href;
+  const mod = (await import(url)) as { analyzeFile?: unknown };
+  if (typeof mod.analyzeFile !== 'function') throw new Error('src/runtime/process.ts does not export analyzeFile');
+  return mod.analyzeFile as AnalyzeFile;
+}
+
+async function checkReadable(path: string, what: string, hint: string): Promise<void> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch (err) {
+    const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code || String(err);
+    throw new MissingInputError(path, `cannot open ${what} ${path}: ${why}`, { hint, cause: err });
+  }
+  if (st.isDirectory()) throw new MissingInputError(path, `${what} ${path} is a directory`, { hint });
+}
+
+function wantColor(flag: AnalyzeArgs['color'], io: CliIo): boolean {
+  if (flag === 'always') return true;
+  if (flag === 'never') return false;
+  const noColor = io.env['NO_COLOR'];
+  if (noColor !== undefined && noColor !== '') return false;
+  return io.stdout.isTTY === true;
+}
+
+// ---- arguments ------------------------------------------------------------------------------
+
+const analyzeDescription = 'List every goroutine of a Go program from a core file or gospy snapshot';
+
+const epilogue = `Reports (--report):
+  summary  (default) what gospy read and how (Go version, layouts, symbols), thread and goroutine
+           counts by status and wait reason, then one line per goroutine: id, state, and the first
+           frame outside the runtime ("where is it stuck").
+  stacks   the goroutine dump the Go runtime itself prints (runtime.Stack(buf, true)), byte for
+           byte, so panicparse, gostackparse and your eyes read it as usual. With --all: also
+           system goroutines and runtime frames (like GOTRACEBACK=system).
+  top      goroutines grouped by that first non-runtime function: count, share and status mix,
+           largest group first. Answers "where are my 100k goroutines".
+
+Getting a core:
+  From a live process, without stopping it for long (gdb's gcore):
+      gcore -o core $(pidof server)                   # writes core.<pid>
+  From the kernel when the program crashes (Go only dumps core with GOTRACEBACK=crash):
+      ulimit -c unlimited; GOTRACEBACK=crash ./server  # then kill -QUIT <pid> to force one
+  Keep the exact executable that produced the core; pass it with --exe when it is not at the path
+  the core records.
+
+Output: the report on stdout; warnings ("gospy: warning: …") and progress on stderr. --format json
+writes one versioned document (schema gospy.analyze/v1, see docs/json.md) for any report.
+Colour only when stdout is a terminal, unless --color says otherwise; NO_COLOR is honoured.
+
+Exit codes:
+  0   report written (also when the reader of stdout stops early, e.g. | head)
+  1   the input cannot be used: missing or unreadable file, not a Go program, corrupt or truncated
+      core, core and executable that do not belong together
+  2   bad command line
+  3   valid input gospy does not support (Go version, architecture)
+  70  internal error: a gospy bug; re-run with --debug and report the stack trace`;
+
+type Parsed = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'analyze'; readonly args: AnalyzeArgs };
+
+async function parse(argv: string[]): Promise<Parsed> {
+  let output = '';
+  const parser = yargs()
+    .scriptName('gospy')
+    .usage('$0 <command> [options]\n\nWhat is every goroutine doing, and why is it stuck? Reads Go cores and gospy snapshots offline.')
+    .command('analyze <file>', analyzeDescription, (y) =>
+      y
+        .usage(`$0 analyze FILE [options]\n\n${analyzeDescription}.`)
+        .positional('file', { type: 'string', describe: 'core file (gcore, kernel core) or gospy snapshot' })
+        .option('exe', { type: 'string', describe: 'the Go executable that produced FILE (default: the path FILE records)' })
+        .option('report', { choices: reports, default: 'summary' as const, describe: 'what to show (see below)' })
+        .option('all', { type: 'boolean', default: false, describe: 'include system goroutines and runtime frames' })
+        .option('format', { choices: formats, default: 'text' as const, describe: 'text for people, json for programs' })
+        .option('color', { choices: colors, default: 'auto' as const, describe: 'colour the text report' })
+        .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
+        .example('$0 analyze core.1234', 'summary (executable found at its recorded path)')
+        .example('$0 analyze core.1234 --exe ./server --report stacks', 'the runtime-style dump')
+        .example('$0 analyze core.1234 --report top', 'where goroutines pile up')
+        .example("$0 analyze core.1234 --format json | jq '.goroutines[0]'", 'for programs')
+        .epilogue(epilogue),
+    )
+    .example('$0 analyze core.1234', 'summary of every goroutine in core.1234')
+    .example('$0 analyze core.1234 --report stacks', 'the goroutine dump the Go runtime would print')
+    .example('$0 analyze --help', 'all options, reports and exit codes')
+    .epilogue(epilogue)
+    .demandCommand(1, 'name a command: gospy analyze FILE')
+    .strict()
+    .version(packageVersion())
+    .help()
+    .alias('h', 'help')
+    .wrap(100)
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err !== undefined && err !== null) throw err;
+      throw usageError(msg, argv);
+    });
+  const result = await parser.parseAsync(argv, {}, (_err, _argv, out) => {
+    output = out;
+  });
+  if (result['help'] === true || result['version'] === true) return { kind: 'text', text: output };
+  if (result._[0] !== 'analyze') throw usageError(`unknown command: ${String(result._[0])}`, argv);
+  return {
+    kind: 'analyze',
+    args: {
+      file: String(result['file']),
+      exe: typeof result['exe'] === 'string' ? result['exe'] : undefined,
+      report: result['report'] as ReportKind,
+      all: result['all'] === true,
+      format: result['format'] as AnalyzeArgs['format'],
+      color: result['color'] as AnalyzeArgs['color'],
+      debug: result['debug'] === true,
+    },
+  };
+}
+
+function usageError(msg: string, argv: string[]): UsageError {
+  const text = msg.replace(/\s*\n\s*/g, ' ').trim();
+  const first = argv[0];
+  const hint =
+    first !== undefined && !first.startsWith('-') && first !== 'analyze'
+      ? `the command comes first: gospy analyze ${first}`
+      : 'run gospy analyze --help for options, examples and exit codes';
+  return new UsageError(text.charAt(0).toLowerCase() + text.slice(1), { hint });
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+// ---- errors ---------------------------------------------------------------------------------
+
+/** Exit code for an error that reached the boundary. */
+export function exitCodeFor(err: unknown): number {
+  if (!(err instanceof GospyError)) return exitInternal;
+  switch (err.code) {
+    case 'usage':
+      return exitUsage;
+    case 'unsupported':
+      return exitUnsupported;
+    default:
+      return exitInput;
+  }
+}
+
+function reportError(err: unknown, debug: boolean, stderr: OutStream): number {
+  const lines: string[] = [];
+  if (err instanceof GospyError) {
+    lines.push(`gospy: ${err.message}`);
+    if (err.hint !== undefined) lines.push(`hint: ${err.hint}`);
+  } else {
+    const message = err instanceof Error ? err.message : String(err);
+    lines.push(`gospy: internal error: ${message.split('\n')[0]}${debug ? '' : ' (re-run with --debug for a stack trace)'}`);
+  }
+  if (debug && err instanceof Error && err.stack !== undefined) lines.push(err.stack);
+  try {
+    stderr.write(`${lines.join('\n')}\n`);
+  } catch {
+    // stderr gone too: nothing left to tell.
+  }
+  return exitCodeFor(err);
+}
+
+// ---- progress -------------------------------------------------------------------------------
+
+/** One self-overwriting status line on stderr, only when stderr is a terminal. */
+class Progress {
+  private shown = false;
+  private readonly stream: OutStream;
+  constructor(stream: OutStream) {
+    this.stream = stream;
+  }
+  show(msg: string): void {
+    if (this.stream.isTTY !== true) return;
+    this.stream.write(`\r\u001b[Kgospy: ${msg}`);
+    this.shown = true;
+  }
+  clear(): void {
+    if (!this.shown) return;
+    this.stream.write('\r\u001b[K');
+    this.shown = false;
+  }
+}
+
+function processIo(): CliIo {
+  // A reader that goes away after our last write makes stdout emit EPIPE later, when no writer is
+  // listening; without a listener that would crash the process with a stack trace.
+  process.stdout.on('error', (err) => {
+    if (!isClosedPipe(err)) throw err;
+  });
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+}

@@ -1,0 +1,51 @@
+/**
+ * pprof labels of a goroutine (`g.labels`). Go 1.24+ stores a `labelMap{LabelSet{list []label}}`
+ * (`src/runtime/pprof/label.go`; 1.26+ `internal/runtime/pprof/label.Set`), a slice of {key, value}
+ * strings. Go ≤1.23 stores a `map[string]string`, read here as a classic hmap
+ * (`src/runtime/map.go`: buckets of 8 tophash bytes, 8 keys, 8 values, overflow pointer).
+ */
+import type { Mem } from './mem.ts';
+
+const MAX_LABELS = 1000;
+
+export function readLabels(mem: Mem, ptr: number, minor: number): Record<string, string> | undefined {
+  if (ptr === 0) return undefined;
+  try {
+    return minor >= 24 ? readLabelList(mem, ptr) : readLabelHmap(mem, ptr);
+  } catch {
+    return undefined;
+  }
+}
+
+function readLabelList(mem: Mem, ptr: number): Record<string, string> {
+  const list = mem.ptr(ptr, 'labels');
+  const n = Math.min(mem.u64(ptr + 8, 'labels'), MAX_LABELS);
+  const out: Record<string, string> = {};
+  for (let i = 0; i < n; i++) out[mem.goString(list + i * 32, 'label key')] = mem.goString(list + i * 32 + 16, 'label value');
+  return out;
+}
+
+const MIN_TOP_HASH = 5;
+const BUCKET_SIZE = 8 + 8 * 16 + 8 * 16 + 8;
+
+function readLabelHmap(mem: Mem, h: number): Record<string, string> {
+  const count = mem.u64(h, 'labels hmap');
+  const B = mem.u8(h + 9, 'labels hmap');
+  const buckets = mem.ptr(h + 16, 'labels hmap');
+  const out: Record<string, string> = {};
+  if (count === 0 || buckets === 0 || B > 16) return out;
+  let found = 0;
+  for (let i = 0; i < 1 << B && found < count && found < MAX_LABELS; i++) {
+    let b = buckets + i * BUCKET_SIZE;
+    for (let hops = 0; b !== 0 && hops < 64; hops++) {
+      const top = mem.raw.read(b, 8, 'labels bucket');
+      for (let j = 0; j < 8; j++) {
+        if (top[j]! < MIN_TOP_HASH) continue;
+        out[mem.goString(b + 8 + j * 16, 'label key')] = mem.goString(b + 8 + 128 + j * 16, 'label value');
+        found++;
+      }
+      b = mem.ptr(b + BUCKET_SIZE - 8, 'labels bucket');
+    }
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+/**
+ * What the runtime layer reads a Go process through, whatever the input was (ELF core or gospy
+ * snapshot): an address space, the threads' registers, and the executable's static facts. Nothing
+ * here knows about Go; the memory/ layer builds it.
+ */
+import type { ArchSpec } from './arch.ts';
+import type { Warning } from '../base/warnings.ts';
+
+export interface TargetMemory {
+  /** Bytes at addr; throws UnmappedAddressError when any part is unreadable. */
+  read(addr: number, len: number, purpose?: string): Uint8Array;
+  tryRead(addr: number, len: number): Uint8Array | undefined;
+}
+
+export interface TargetThread {
+  readonly tid: number;
+  readonly pc: number;
+  readonly sp: number;
+  /** Frame pointer register (rbp / x29). */
+  readonly bp: number;
+  /** Link register (arm64 x30); 0 on amd64. */
+  readonly lr: number;
+  /** Register that holds g in Go code (amd64 r14 since 1.17, arm64 x28). */
+  readonly gReg: number;
+  /** amd64 FS base (TLS); undefined on arm64. */
+  readonly tlsBase: number | undefined;
+  /** Kernel thread state letter when the input recorded it. */
+  readonly state: string | undefined;
+}
+
+export interface ExeSymbol {
+  /** Link-time address; add the target's loadBias for the runtime address. */
+  readonly value: number;
+  readonly size: number;
+}
+
+export interface TargetExecutable {
+  readonly path: string;
+  /** Symbol from .symtab, undefined when absent or stripped. */
+  symbol(name: string): ExeSymbol | undefined;
+  readonly hasSymbols: boolean;
+  /** Decompressed bytes of a section, undefined when absent. */
+  sectionBytes(name: string): Uint8Array | undefined;
+  /** The PT_TLS segment, for finding g through TLS in externally linked binaries. */
+  readonly tls: { readonly vaddr: number; readonly memsz: number; readonly align: number } | undefined;
+}
+
+export interface Target {
+  readonly kind: 'core' | 'snapshot';
+  readonly path: string;
+  readonly pid: number | undefined;
+  readonly arch: ArchSpec;
+  readonly memory: TargetMemory;
+  readonly threads: readonly TargetThread[];
+  readonly exe: TargetExecutable;
+  /** Runtime address − link-time address of the executable (PIE). */
+  readonly loadBias: number;
+  /** CLOCK_MONOTONIC at capture time (snapshots); cores have none. */
+  readonly monotonicNow: number | undefined;
+  /** Go version and build info as read from the executable file. */
+  readonly goVersion: string | undefined;
+  readonly buildInfo: { path?: string | undefined; main?: { path: string; version: string } | undefined; settings: readonly (readonly [string, string])[] } | undefined;
+  readonly warnings: readonly Warning[];
+}
