@@ -18,7 +18,7 @@ import { formatTop } from '../src/report/top.ts';
 import { formatTraceback } from '../src/report/traceback.ts';
 import { isClosedPipe, writeChunks, type OutStream } from './output.ts';
 
-/** `analyzeFile` of src/runtime/process.ts. */
+/** `analyzeFile` of src/runtime/analyze-file.ts. */
 export type AnalyzeFile = (path: string, opts: { exe?: string; onProgress?: (msg: string) => void }) => Promise<ProcessModel>;
 
 /** Everything the CLI touches outside itself, so tests can run `main` in-process. */
@@ -26,7 +26,7 @@ export interface CliIo {
   readonly stdout: OutStream;
   readonly stderr: OutStream;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Defaults to src/runtime/process.ts's analyzeFile, loaded on first use. */
+  /** Defaults to src/runtime/analyze-file.ts's analyzeFile, loaded on first use. */
   readonly analyzeFile?: AnalyzeFile | undefined;
 }
 
@@ -96,10 +96,8 @@ async function analyze(args: AnalyzeArgs, io: CliIo, progress: Progress): Promis
 
 /** Loaded lazily so `--help` works (and is fast) without the analyzer. */
 async function loadAnalyzeFile(): Promise<AnalyzeFile> {
-  const url = new URL('../src/runtime/process.ts', import.meta.url).href;
-  const mod = (await import(url)) as { analyzeFile?: unknown };
-  if (typeof mod.analyzeFile !== 'function') throw new Error('src/runtime/process.ts does not export analyzeFile');
-  return mod.analyzeFile as AnalyzeFile;
+  const mod = await import('../src/runtime/analyze-file.ts');
+  return mod.analyzeFile;
 }
 
 async function checkReadable(path: string, what: string, hint: string): Promise<void> {
