@@ -28,18 +28,34 @@ export function isRuntimeHelper(fn: string): boolean {
   return dot >= 0 && fn.startsWith('runtime_', dot + 1);
 }
 
+/** A frame of the Go standard library (or runtime), judged by its file under GOROOT. */
+export function isStdlibFrame(f: Frame, goroot: string | undefined): boolean {
+  if (goroot) return f.file.startsWith(`${goroot}/src/`);
+  if (goroot === '') {
+    // -trimpath: standard library files are "pkg/file.go" whose first element has no dot.
+    const first = f.file.split('/')[0] ?? '';
+    return !f.file.startsWith('/') && !first.includes('.');
+  }
+  return false;
+}
+
 /**
- * The frame that answers "where is this goroutine": the first visible frame that is not a runtime
- * helper, else the first visible frame, else the first frame; undefined when there are no frames.
+ * The frame that answers "where is this goroutine": the first visible frame of the program's own
+ * code (outside GOROOT), else the first visible frame that is not a runtime helper, else the first
+ * visible frame, else the first frame; undefined when there are no frames.
  */
-export function userFrame(g: Goroutine): Frame | undefined {
+export function userFrame(g: Goroutine, goroot?: string): Frame | undefined {
   let firstVisible: Frame | undefined;
+  let firstNonRuntime: Frame | undefined;
   for (const f of g.frames) {
     if (!f.visible) continue;
-    if (firstVisible === undefined) firstVisible = f;
-    if (!isRuntimeHelper(f.function)) return f;
+    firstVisible ??= f;
+    if (!isRuntimeHelper(f.function)) {
+      firstNonRuntime ??= f;
+      if (!isStdlibFrame(f, goroot)) return f;
+    }
   }
-  return firstVisible ?? g.frames[0];
+  return firstNonRuntime ?? firstVisible ?? g.frames[0];
 }
 
 /** Which goroutines a report shows: level 1 hides system goroutines, `all` shows every one. */

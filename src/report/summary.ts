@@ -57,7 +57,7 @@ export function* formatSummary(model: ProcessModel, opts: SummaryOptions): Itera
     for (const g of selectedGoroutines(model.goroutines, opts.all)) {
       const state = stateColumn(g);
       const pad = state.length < stateWidth ? ' '.repeat(stateWidth - state.length) : '';
-      batch += `  ${String(g.id).padStart(idWidth)}  ${colourState(g, state, style)}${pad}  ${whereColumn(g, style)}\n`;
+      batch += `  ${String(g.id).padStart(idWidth)}  ${colourState(g, state, style)}${pad}  ${whereColumn(g, style, model.goroot)}\n`;
       if (++n % 512 === 0) {
         yield batch;
         batch = '';
@@ -153,8 +153,8 @@ function colourState(g: Goroutine, text: string, style: Style): string {
 }
 
 /** `function (file:line)`, or why there is no frame. */
-export function whereColumn(g: Goroutine, style: Style = plainStyle): string {
-  const f = userFrame(g);
+export function whereColumn(g: Goroutine, style: Style = plainStyle, goroot?: string): string {
+  const f = userFrame(g, goroot);
   if (f === undefined) {
     if (g.status === 'running' && !g.fromRegisters) return style.dim('(running on another thread; stack unavailable)');
     return style.dim(`(no stack${g.unwindError === undefined ? '' : `: ${g.unwindError}`})`);

@@ -31,7 +31,7 @@ export function topBuckets(model: ProcessModel, opts: { readonly all: boolean })
   let total = 0;
   for (const g of selectedGoroutines(model.goroutines, opts.all)) {
     total++;
-    const f = userFrame(g);
+    const f = userFrame(g, model.goroot);
     const key = f?.function ?? (g.status === 'running' && !g.fromRegisters ? otherThreadBucket : noStackBucket);
     let b = byFunction.get(key);
     if (b === undefined) {

@@ -38,12 +38,20 @@ export function openModule(target: Target, mem: Mem, mdAddr: number, minor: numb
     });
   }
   const bytes = mem.raw.read(start, end - start, 'pclntab');
-  const table = PclnTable.parse(bytes, {
-    textStart: text,
-    linkBias: target.loadBias,
-    gofunc,
-    goMinor: minor,
-    readMemory: (a, n) => mem.raw.tryRead(a, n),
-  });
+  // Before Go 1.18 the functab and funcdata hold absolute addresses, relocated at load time in a PIE.
+  // The pclntab read from a core is normally the relocated copy (RELRO pages are dumped); if the core
+  // left it out, the bytes are the executable's link-time values and need the load bias added.
+  const parse = (linkBias: number): PclnTable =>
+    PclnTable.parse(bytes, {
+      textStart: text,
+      linkBias,
+      gofunc,
+      goMinor: minor,
+      readMemory: (a, n) => mem.raw.tryRead(a, n),
+    });
+  let table = parse(0);
+  if (target.loadBias !== 0 && table.entries[0] !== text && table.entries[0]! + target.loadBias === text) {
+    table = parse(target.loadBias);
+  }
   return { text, etext, gofunc, table };
 }

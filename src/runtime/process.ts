@@ -129,6 +129,7 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
     goVersion,
     arch: target.arch.name,
     executable: target.exe.path,
+    goroot: gorootOf(code),
     input: { path: target.path, kind: target.kind, pid: target.pid },
     provenance: {
       layouts: layout.source === 'DWARF' ? 'DWARF' : layout.source,
@@ -356,4 +357,14 @@ function tracebackLabelsOn(mem: Mem, globals: Globals, dwarf: DwarfIndex | undef
   if (!dbg || off === undefined) return 'none';
   const v = mem.raw.tryRead(dbg.addr + off, 4);
   return v && v[0] === 1 ? rules.labels : 'none';
+}
+
+/** GOROOT as recorded in the binary's file table: the path of runtime.goexit's file minus /src/runtime/… */
+function gorootOf(code: CodeTable): string | undefined {
+  const f = code.funcByName('runtime.goexit');
+  if (!f) return undefined;
+  const file = code.fileLine(f, f.entry).file;
+  const i = file.lastIndexOf('/src/runtime/');
+  if (i >= 0) return file.slice(0, i);
+  return file.startsWith('runtime/') ? '' : undefined;
 }

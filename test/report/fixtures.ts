@@ -67,6 +67,7 @@ export function model(goroutines: Goroutine[], o: Partial<ProcessModel> = {}): P
     goVersion: 'go1.27.0',
     arch: 'amd64',
     executable: '/app/server',
+    goroot: '/usr/local/go',
     input: { path: '/tmp/core.1234', kind: 'core', pid: 1234 },
     provenance: { layouts: 'DWARF', symbols: 'pclntab', waitReasons: 'runtime.waitReasonStrings' },
     buildInfo: { path: 'example.com/server', mainModule: 'example.com/server', mainVersion: '(devel)', settings: [['GOARCH', 'amd64']] },

@@ -1,0 +1,318 @@
+/**
+ * An ELF core plus its executable, as one address space: the layering of delve's
+ * pkg/proc/core/linux_core.go (readLinuxOrPlatformIndependentCore) and golang/debug internal/core:
+ * the executable's PT_LOADs at vaddr + load bias (file bytes; memsz beyond filesz reads as zeros),
+ * then the executable's file bytes at every NT_FILE mapping of it, then the core's PT_LOADs with
+ * filesz > 0 on top (only [vaddr, vaddr+filesz)). Notes as written by the kernel's fs/binfmt_elf.c
+ * and by gdb's gcore (see capture-core.md §1).
+ */
+import type { ByteSource } from '../base/bytes.ts';
+import { FormatError, MismatchError, MissingInputError, UnsupportedError } from '../base/errors.ts';
+import { type Warning, WarningSink } from '../base/warnings.ts';
+import {
+  AT_ENTRY,
+  EM_AARCH64,
+  EM_X86_64,
+  ET,
+  ET_CORE,
+  ET_DYN,
+  ET_EXEC,
+  NT_ARM_TLS,
+  NT_AUXV,
+  NT_FILE,
+  NT_PRPSINFO,
+  NT_PRSTATUS,
+  NT_SIGINFO,
+  PT_LOAD,
+  PT_NOTE,
+  nameOf,
+} from '../format/elf/constants.ts';
+import { ElfFile } from '../format/elf/file.ts';
+import {
+  type CoreArch,
+  type FileMapping,
+  type PrPsInfo,
+  type SigInfo,
+  type ThreadRegs,
+  parseAuxv,
+  parseNtFile,
+  parsePrPsInfo,
+  parsePrStatus,
+  parseSigInfo,
+} from '../format/elf/core-notes.ts';
+import { u64 } from '../base/bytes.ts';
+import type { MemoryImage, Region } from './image.ts';
+import { SplicedImage } from './spliced.ts';
+import { buildIdsInMemory, compareBuildIds } from './build-id-check.ts';
+
+export type ExeFoundBy = 'argument' | 'nt_file' | 'prpsinfo' | 'beside-core';
+
+export interface CoreThread {
+  readonly tid: number;
+  readonly regs: ThreadRegs;
+  /** pr_cursig: the signal the thread was handling (kernel: the dumping signal on the dumping thread). */
+  readonly signal: number;
+  /** arm64 tpidr_el0 from NT_ARM_TLS, when present. */
+  readonly tls?: number;
+}
+
+export interface CoreProcess {
+  readonly core: ElfFile;
+  readonly exe: ElfFile;
+  readonly exePath: string;
+  readonly exeFoundBy: ExeFoundBy;
+  /** From the core's e_machine, never from the host. */
+  readonly machine: CoreArch;
+  /** In note order (kernel: dumping thread first). */
+  readonly threads: readonly CoreThread[];
+  readonly image: MemoryImage;
+  /** AT_ENTRY − exe e_entry; 0 for non-PIE executables. */
+  readonly loadBias: number;
+  readonly auxv: ReadonlyMap<number, number>;
+  readonly files: readonly FileMapping[];
+  readonly prpsinfo?: PrPsInfo;
+  readonly siginfo?: SigInfo;
+  readonly truncated?: { readonly missingBytes: number; readonly segments: number };
+  readonly warnings: readonly Warning[];
+}
+
+export interface CoreProcessOptions {
+  /** How the executable was found (default 'argument'). */
+  readonly exeFoundBy?: ExeFoundBy;
+  /** Skip the build-id comparison (default false). */
+  readonly skipBuildIdCheck?: boolean;
+}
+
+/** What the core's notes say, before any executable is involved. */
+export interface CoreNotes {
+  readonly machine: CoreArch;
+  readonly threads: CoreThread[];
+  readonly auxv: Map<number, number>;
+  readonly files: FileMapping[];
+  readonly prpsinfo?: PrPsInfo;
+  readonly siginfo?: SigInfo;
+}
+
+/** Parse `src` as an ELF core; anything else is a FormatError with a hint. */
+export function parseCore(src: ByteSource): ElfFile {
+  const core = ElfFile.parse(src);
+  const t = core.header.type;
+  if (t !== ET_CORE) {
+    const hint =
+      t === ET_EXEC || t === ET_DYN
+        ? 'this is an executable, not a core; give the core file (and the executable with --exe)'
+        : 'give an ELF core file (from the kernel, gcore or gospy-capture)';
+    throw new FormatError(`elf (${src.name})`, `not a core file (e_type ${nameOf(ET, t)})`, 16, { hint });
+  }
+  return core;
+}
+
+function archOf(core: ElfFile): CoreArch {
+  const m = core.header.machine;
+  if (m === EM_X86_64) return 'amd64';
+  if (m === EM_AARCH64) return 'arm64';
+  throw new UnsupportedError('arch', `${core.name}: core for machine ${m}; gospy reads linux/amd64 and linux/arm64 cores`);
+}
+
+/** Decode the notes of a core (threads, auxv, NT_FILE, prpsinfo, siginfo). */
+export function readCoreNotes(core: ElfFile, warnings?: WarningSink): CoreNotes {
+  const machine = archOf(core);
+  const threads: CoreThread[] = [];
+  let auxv = new Map<number, number>();
+  let files: FileMapping[] = [];
+  let prpsinfo: PrPsInfo | undefined;
+  let siginfo: SigInfo | undefined;
+  for (const ph of core.progs) {
+    if (ph.type !== PT_NOTE) continue;
+    for (const n of core.notes(ph)) {
+      if (n.name !== 'CORE' && n.name !== 'LINUX') continue;
+      try {
+        if (n.type === NT_PRSTATUS && n.name === 'CORE') {
+          const s = parsePrStatus(n.desc, machine, n.offset);
+          threads.push({ tid: s.tid, regs: s.regs, signal: s.cursig });
+        } else if (n.type === NT_ARM_TLS && machine === 'arm64' && threads.length > 0 && n.desc.length >= 8) {
+          const last = threads[threads.length - 1]!;
+          threads[threads.length - 1] = { ...last, tls: u64(n.desc, 0) };
+        } else if (n.type === NT_PRPSINFO && n.name === 'CORE' && !prpsinfo) {
+          prpsinfo = parsePrPsInfo(n.desc, n.offset);
+        } else if (n.type === NT_AUXV && n.name === 'CORE') {
+          auxv = parseAuxv(n.desc);
+        } else if (n.type === NT_FILE && n.name === 'CORE') {
+          files = [...parseNtFile(n.desc, n.offset).entries];
+        } else if (n.type === NT_SIGINFO && n.name === 'CORE' && !siginfo) {
+          siginfo = parseSigInfo(n.desc, n.offset);
+        }
+      } catch (e) {
+        if (!(e instanceof FormatError) || !warnings) throw e;
+        warnings.add('core-note-bad', `${e.message}; note skipped`);
+      }
+    }
+  }
+  return { machine, threads, auxv, files, ...(prpsinfo ? { prpsinfo } : {}), ...(siginfo ? { siginfo } : {}) };
+}
+
+/** The NT_FILE path of the executable: the mapping holding AT_ENTRY, else undefined. */
+export function exeMappingPath(notes: CoreNotes): string | undefined {
+  const entry = notes.auxv.get(AT_ENTRY);
+  if (entry === undefined || !Number.isFinite(entry)) return undefined;
+  return notes.files.find((f) => entry >= f.start && entry < f.end)?.path;
+}
+
+function fileRegion(src: ByteSource, start: number, end: number, fileOff: number, origin: Region['origin'], label: string): Region | undefined {
+  // Only the bytes the file really has.
+  const avail = Math.min(end - start, src.size - fileOff);
+  if (!(avail > 0)) return undefined;
+  return {
+    start,
+    end: start + avail,
+    origin,
+    label,
+    read: (addr, len) => src.read(fileOff + (addr - start), len),
+  };
+}
+
+const hx = (n: number): string => `0x${n.toString(16)}`;
+
+/**
+ * Build the process view of `coreSource` with its executable. Throws FormatError (not a core),
+ * UnsupportedError (architecture), MissingInputError (no executable), MismatchError (build ids differ).
+ */
+export function openCoreProcess(
+  coreSource: ByteSource,
+  exe: { readonly source: ByteSource; readonly path: string } | undefined,
+  opts: CoreProcessOptions = {},
+): CoreProcess {
+  const warnings = new WarningSink();
+  const core = parseCore(coreSource);
+  const notes = readCoreNotes(core, warnings);
+  if (!exe) {
+    const rec = exeMappingPath(notes) ?? notes.prpsinfo?.fname;
+    throw new MissingInputError(rec ?? '', `cannot find the executable${rec ? ` (${rec})` : ''} for core ${core.name}`, {
+      hint: 'pass --exe PATH',
+    });
+  }
+  const exeElf = ElfFile.parse(exe.source);
+  if (exeElf.header.type !== ET_EXEC && exeElf.header.type !== ET_DYN) {
+    throw new FormatError(`elf (${exe.path})`, `not an executable (e_type ${nameOf(ET, exeElf.header.type)})`, 16, {
+      hint: 'pass the program binary with --exe',
+    });
+  }
+  if (exeElf.header.machine !== core.header.machine) {
+    throw new MismatchError(
+      `executable ${exe.path} is for machine ${exeElf.header.machine}, the core for ${core.header.machine}`,
+      { hint: 'pass the exact binary that produced the core with --exe' },
+    );
+  }
+
+  // Load bias.
+  const atEntry = notes.auxv.get(AT_ENTRY);
+  let loadBias = 0;
+  if (atEntry !== undefined && Number.isFinite(atEntry) && Number.isFinite(exeElf.header.entry)) {
+    loadBias = atEntry - exeElf.header.entry;
+    if (exeElf.header.type === ET_EXEC && loadBias !== 0) {
+      warnings.add('exe-entry-differs', `AT_ENTRY ${hx(atEntry)} is not the entry ${hx(exeElf.header.entry)} of non-PIE ${exe.path}`);
+      loadBias = 0;
+    }
+  } else if (exeElf.header.type === ET_DYN) {
+    warnings.add('no-auxv', 'the core has no AT_ENTRY (NT_AUXV); assuming the PIE executable was loaded at 0');
+  }
+
+  // Truncation: PT_LOAD / PT_NOTE bytes past the end of the core file.
+  let missingBytes = 0;
+  let missingSegments = 0;
+  for (const p of core.progs) {
+    if ((p.type !== PT_LOAD && p.type !== PT_NOTE) || p.filesz === 0) continue;
+    const end = p.offset + p.filesz;
+    if (end > coreSource.size) {
+      missingBytes += end - Math.max(p.offset, coreSource.size);
+      missingSegments++;
+    }
+  }
+  if (missingSegments > 0) {
+    warnings.add(
+      'core-truncated',
+      `core ${core.name} is truncated: ${missingBytes} bytes of ${missingSegments} segment(s) are past the end of the file ` +
+        `(${coreSource.size} bytes); usual causes: the 'ulimit -c' size limit, a full disk while dumping, or coredump_filter. ` +
+        'Memory in the missing part reads as unmapped.',
+    );
+  }
+
+  // Layers.
+  const exeLayer: Region[] = [];
+  for (const p of exeElf.progs) {
+    if (p.type !== PT_LOAD || !Number.isFinite(p.vaddr) || !Number.isFinite(p.memsz)) continue;
+    const start = p.vaddr + loadBias;
+    const fr = fileRegion(exe.source, start, start + Math.min(p.filesz, p.memsz), p.offset, 'exe', `exe PT_LOAD #${p.index}`);
+    if (fr) exeLayer.push(fr);
+    const fileEnd = fr ? fr.end : start;
+    if (start + p.memsz > fileEnd) {
+      exeLayer.push({ start: fileEnd, end: start + p.memsz, origin: 'zero', label: `exe PT_LOAD #${p.index} zero-fill` });
+    }
+  }
+  const recorded = exeMappingPath(notes);
+  const exeFileLayer: Region[] = [];
+  if (recorded !== undefined) {
+    for (const f of notes.files) {
+      if (f.path !== recorded || !Number.isFinite(f.start) || !Number.isFinite(f.fileOffsetBytes)) continue;
+      const r = fileRegion(exe.source, f.start, f.end, f.fileOffsetBytes, 'exe-file', `exe file mapping ${hx(f.start)}`);
+      if (r) exeFileLayer.push(r);
+    }
+  }
+  const coreLayer: Region[] = [];
+  for (const p of core.progs) {
+    if (p.type !== PT_LOAD || p.filesz === 0) continue;
+    if (!Number.isFinite(p.vaddr)) {
+      // The [vsyscall] page sits at 0xffffffffff600000 in every x86-64 kernel core; it never holds Go
+      // memory, so skipping it is not worth a warning.
+      if (p.vaddrBig === 0xffffffffff600000n) continue;
+      const what = '';
+      warnings.add(
+        'core-segment-unrepresentable',
+        `core PT_LOAD #${p.index} at 0x${p.vaddrBig.toString(16)}${what} is above 2^53 and is skipped`,
+      );
+      continue;
+    }
+    const r = fileRegion(coreSource, p.vaddr, p.vaddr + p.filesz, p.offset, 'core', `core PT_LOAD #${p.index}`);
+    if (r) coreLayer.push(r);
+  }
+  const image = new SplicedImage([exeLayer, exeFileLayer, coreLayer]);
+
+  // Build-id check against the core's own copy of the executable's first page.
+  if (!opts.skipBuildIdCheck) {
+    const coreOnly = new SplicedImage([coreLayer]);
+    const exeStart = recorded !== undefined ? notes.files.find((f) => f.path === recorded && f.fileOffsetBytes === 0)?.start : undefined;
+    const firstLoad = exeElf.progs.find((p) => p.type === PT_LOAD && p.offset === 0);
+    const base = exeStart ?? (firstLoad ? firstLoad.vaddr + loadBias : undefined);
+    const inCore = base === undefined ? undefined : buildIdsInMemory((a, l) => coreOnly.tryRead(a, l), base);
+    const inFile = { ...optional('gnu', exeElf.gnuBuildId()), ...optional('go', exeElf.goBuildId()) };
+    const v = compareBuildIds(inFile, inCore);
+    if (v.kind === 'mismatch') {
+      throw new MismatchError(
+        `executable ${exe.path} does not match the core: ${v.which === 'go' ? 'Go' : 'GNU'} build id ${v.inCore} in the core, ${v.inFile} in the file`,
+        { hint: 'pass the exact binary that produced the core with --exe' },
+      );
+    }
+    if (v.kind === 'unchecked') warnings.add('build-id-unchecked', `cannot check that ${exe.path} matches the core: ${v.reason}`);
+  }
+
+  return {
+    core,
+    exe: exeElf,
+    exePath: exe.path,
+    exeFoundBy: opts.exeFoundBy ?? 'argument',
+    machine: notes.machine,
+    threads: notes.threads,
+    image,
+    loadBias,
+    auxv: notes.auxv,
+    files: notes.files,
+    ...(notes.prpsinfo ? { prpsinfo: notes.prpsinfo } : {}),
+    ...(notes.siginfo ? { siginfo: notes.siginfo } : {}),
+    ...(missingSegments > 0 ? { truncated: { missingBytes, segments: missingSegments } } : {}),
+    warnings: warnings.list,
+  };
+}
+
+function optional<K extends string>(k: K, v: string | undefined): { [P in K]?: string } {
+  return (v === undefined ? {} : { [k]: v }) as { [P in K]?: string };
+}

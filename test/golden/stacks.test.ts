@@ -1,0 +1,88 @@
+/**
+ * The central promise: for every sample build (every Go release, static/PIE/cgo, kernel core and
+ * gcore), `gospy analyze --report stacks` prints each goroutine exactly as the Go runtime's own
+ * runtime.Stack(buf, true) printed it just before the core was taken (samples/…/stack.txt).
+ * Excluded by necessity: the goroutine that wrote the dump (it moved on), and goroutines that were
+ * running on another CPU (the runtime prints no stack for them; only presence is checked).
+ * Wait minutes are a moment's reading: the core is taken a little after stack.txt was written, so a
+ * header may carry the minutes of either stack.txt or crash.txt (the runtime's dump at the core's
+ * own moment, when the core came from SIGQUIT).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeFile } from '../../src/runtime/analyze-file.ts';
+import { formatTraceback } from '../../src/report/traceback.ts';
+import { listSampleBuilds, sampleName, samplePath, hasSampleFile } from '../support/samples.ts';
+import { parseDump, RUNNING_ELSEWHERE } from '../support/traceback-text.ts';
+
+const builds = listSampleBuilds();
+const cores = builds.flatMap((b) => (['core', 'gcore'] as const).filter((k) => hasSampleFile(b, k)).map((kind) => ({ b, kind })));
+
+describe('stacks report equals the runtime own dump', () => {
+  it('has samples for every promised Go release', () => {
+    const versions = new Set(builds.map((b) => b.go));
+    for (const v of ['go1.15', 'go1.19', 'go1.21', 'go1.22', 'go1.23', 'go1.24', 'go1.26', 'go1.27']) {
+      expect(versions, `missing samples for ${v}`).toContain(v);
+    }
+  });
+
+  it.each(cores.map(({ b, kind }) => [`${sampleName(b)} ${kind}`, b, kind] as const))('%s', async (_name, b, kind) => {
+    const model = await analyzeFile(await samplePath(b, kind), { exe: await samplePath(b, 'exe') });
+    expect(model.goVersion).toBe(b.meta['goVersion']);
+    const ours = new Map(parseDump([...formatTraceback(model, { all: false })].join('')).map((x) => [x.id, x]));
+    const oracle = parseDump(fs.readFileSync(path.join(b.dir, 'stack.txt'), 'utf8'));
+    const crashPath = path.join(b.dir, 'crash.txt');
+    const atCore = new Map(
+      (fs.existsSync(crashPath) ? parseDump(fs.readFileSync(crashPath, 'utf8')) : []).map((x) => [x.id, minutesOf(x.header)]),
+    );
+    expect(oracle.length).toBeGreaterThan(0);
+    const writer = oracle[0]!;
+    let compared = 0;
+    const mismatches: string[] = [];
+    for (const want of oracle) {
+      if (want === writer) continue;
+      const got = ours.get(want.id);
+      if (!got) {
+        mismatches.push(`goroutine ${want.id} missing`);
+        continue;
+      }
+      // A CPU-busy goroutine moves between running and runnable from one moment to the next; its
+      // stack is a moment's reading, so only its presence is checked when the status changed.
+      const busy = ['running', 'runnable'];
+      if (busy.includes(want.status) && busy.includes(got.status) && want.status !== got.status) continue;
+      if (want.body.startsWith(RUNNING_ELSEWHERE)) {
+        if (!['running', 'runnable'].includes(got.status)) mismatches.push(`goroutine ${want.id}: status ${got.status}, was running`);
+        continue;
+      }
+      compared++;
+      const wantText = got.text === want.text ? want.text : withMinutes(want.text, atCore.get(want.id));
+      if (got.text !== wantText) mismatches.push(`--- runtime\n${want.text}\n+++ gospy\n${got.text}`);
+    }
+    expect(compared).toBeGreaterThan(0);
+    expect(mismatches, mismatches.join('\n\n')).toEqual([]);
+  });
+});
+
+function minutesOf(header: string): number | undefined {
+  const m = /, (\d+) minutes/.exec(header);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The block with its header's minutes replaced by the minutes the runtime printed at the core's moment. */
+function withMinutes(text: string, minutes: number | undefined): string {
+  const nl = text.indexOf('\n');
+  const header = nl < 0 ? text : text.slice(0, nl);
+  const rest = nl < 0 ? '' : text.slice(nl);
+  let h = header.replace(/, \d+ minutes/, '');
+  if (minutes !== undefined) {
+    const open = h.indexOf('[');
+    const close = h.indexOf(']', open);
+    const inside = h.slice(open + 1, close);
+    const comma = inside.indexOf(', ');
+    const status = comma < 0 ? inside : inside.slice(0, comma);
+    const tail = comma < 0 ? '' : inside.slice(comma);
+    h = `${h.slice(0, open + 1)}${status}, ${minutes} minutes${tail}${h.slice(close)}`;
+  }
+  return h + rest;
+}
