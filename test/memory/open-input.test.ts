@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
+import { xz } from '@napi-rs/lzma';
+import { FormatError, MissingInputError } from '../../src/base/errors.ts';
+import { openFileSource } from '../../src/memory/file-source.ts';
+import { openInput } from '../../src/memory/open-input.ts';
+
+let dir = '';
+const saved = process.env['GOSPY_CACHE'];
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gospy-open-input-'));
+  process.env['GOSPY_CACHE'] = path.join(dir, 'cache');
+});
+afterAll(() => {
+  if (saved === undefined) delete process.env['GOSPY_CACHE'];
+  else process.env['GOSPY_CACHE'] = saved;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const payload = Uint8Array.from({ length: 700_000 }, (_, i) => (i * 31 + (i >> 9)) & 0xff);
+
+describe('openFileSource', () => {
+  it('reads at any offset across small cache blocks, short at EOF', () => {
+    const p = path.join(dir, 'plain.bin');
+    fs.writeFileSync(p, payload);
+    const s = openFileSource(p, { blockSize: 4096, maxBlocks: 3 });
+    try {
+      expect(s.size).toBe(payload.length);
+      for (const [off, len] of [[0, 10], [4090, 20], [8191, 1], [100_000, 50_000], [payload.length - 5, 100], [3, 9000]] as const) {
+        expect(s.read(off, len), `${off}+${len}`).toEqual(payload.subarray(off, Math.min(payload.length, off + len)));
+      }
+      expect(s.read(payload.length, 10).length).toBe(0);
+      expect(s.read(-1, 10).length).toBe(0);
+    } finally {
+      s.close();
+    }
+  });
+
+  it('missing file → MissingInputError with a hint', () => {
+    let err: unknown;
+    try {
+      openFileSource(path.join(dir, 'nope'));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MissingInputError);
+    expect((err as MissingInputError).message).toMatch(/no such file/);
+    expect((err as MissingInputError).hint).toBeTruthy();
+  });
+
+  it('directory → MissingInputError', () => {
+    expect(() => openFileSource(dir)).toThrow(MissingInputError);
+  });
+});
+
+describe('openInput', () => {
+  it('plain file is opened directly', async () => {
+    const p = path.join(dir, 'plain2.bin');
+    fs.writeFileSync(p, payload.subarray(0, 100));
+    const r = await openInput(p);
+    expect(r.path).toBe(p);
+    expect(r.decompressedFrom).toBeUndefined();
+    r.source.close();
+  });
+
+  const codecs: [string, (b: Uint8Array) => Uint8Array][] = [
+    ['gzip', (b) => gzipSync(b)],
+    ['xz', (b) => xz.compressSync(b)],
+    ['zstd', (b) => (zlib as unknown as { zstdCompressSync: (x: Uint8Array) => Uint8Array }).zstdCompressSync(b)],
+  ];
+  it.each(codecs)('%s is detected by magic, decompressed into the cache and reused', async (kind, compress) => {
+    const p = path.join(dir, `data-${kind}.bin`); // no telling extension
+    fs.writeFileSync(p, compress(payload));
+    const r = await openInput(p);
+    expect(r.decompressedFrom).toBe(kind);
+    expect(r.path.startsWith(path.join(dir, 'cache', 'decompressed'))).toBe(true);
+    expect(r.source.name).toBe(p);
+    expect(r.source.read(12345, 100)).toEqual(payload.subarray(12345, 12445));
+    r.source.close();
+    const mtime = fs.statSync(r.path).mtimeMs;
+    const again = await openInput(p);
+    expect(again.path).toBe(r.path);
+    expect(fs.statSync(again.path).mtimeMs).toBe(mtime);
+    again.source.close();
+    expect(fs.readdirSync(path.join(dir, 'cache', 'decompressed')).some((n) => n.includes('.tmp-'))).toBe(false);
+  });
+
+  it.each(codecs)('cut-off %s stream → FormatError, no cache file left', async (kind, compress) => {
+    const p = path.join(dir, `cut-${kind}.bin`);
+    const c = compress(payload);
+    fs.writeFileSync(p, c.subarray(0, Math.floor(c.length / 2)));
+    await expect(openInput(p)).rejects.toThrow(FormatError);
+    expect(fs.readdirSync(path.join(dir, 'cache', 'decompressed')).some((n) => n.includes('.tmp-'))).toBe(false);
+  });
+
+  it('missing file → MissingInputError', async () => {
+    await expect(openInput(path.join(dir, 'absent.core'))).rejects.toThrow(MissingInputError);
+  });
+});
