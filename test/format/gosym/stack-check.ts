@@ -83,7 +83,7 @@ export function checkStack(table: PclnTable, text: string): StackCheckResult {
       continue;
     }
     res.physical++;
-    const injected = firstOfGoroutine || /^runtime\.(sigpanic|asyncPreempt|debugCall)/.test(prevName) || prevName === 'panic';
+    const injected = firstOfGoroutine || /^runtime\.(sigpanic|asyncPreempt|debugCall)/.test(prevName);
     checkPhysical(m[1]!, group, file, line, off, l, injected);
     firstOfGoroutine = false;
     prevName = m[1]!;
