@@ -72,7 +72,13 @@ export function buildIdsInMemory(read: ReadFn, base: number): BuildIds | undefin
 
 export type BuildIdVerdict =
   | { readonly kind: 'match'; readonly which: 'gnu' | 'go' }
-  | { readonly kind: 'mismatch'; readonly which: 'gnu' | 'go'; readonly inCore: string; readonly inFile: string }
+  | {
+      readonly kind: 'mismatch';
+      readonly which: 'gnu' | 'go';
+      readonly inCore: string;
+      readonly fileWhich: 'gnu' | 'go';
+      readonly inFile: string;
+    }
   | { readonly kind: 'unchecked'; readonly reason: string };
 
 /** Compare the build ids of the file with those found in the core (Go id first, then GNU). */
@@ -84,7 +90,7 @@ export function compareBuildIds(file: BuildIds, core: BuildIds | undefined): Bui
   for (const which of ['go', 'gnu'] as const) {
     const f = file[which];
     const c = core[which];
-    if (f !== undefined && c !== undefined && f !== c) return { kind: 'mismatch', which, inCore: c, inFile: f };
+    if (f !== undefined && c !== undefined && f !== c) return { kind: 'mismatch', which, inCore: c, fileWhich: which, inFile: f };
   }
   for (const which of ['go', 'gnu'] as const) {
     if (file[which] !== undefined && file[which] === core[which]) return { kind: 'match', which };
@@ -92,7 +98,8 @@ export function compareBuildIds(file: BuildIds, core: BuildIds | undefined): Bui
   if (core.go === undefined && core.gnu === undefined) {
     return { kind: 'unchecked', reason: "the core's copy of the executable header has no build id note" };
   }
-  // Both have build ids, but of different kinds: not the same link.
-  const which = file.go !== undefined ? 'go' : 'gnu';
-  return { kind: 'mismatch', which, inCore: `(no ${which} build id; ${core.go ?? core.gnu})`, inFile: file[which]! };
+  // Both have build ids, but of different kinds: not the same link. Name each side's own id.
+  const coreWhich = core.go !== undefined ? 'go' : 'gnu';
+  const fileWhich = file.go !== undefined ? 'go' : 'gnu';
+  return { kind: 'mismatch', which: coreWhich, inCore: core[coreWhich]!, fileWhich, inFile: file[fileWhich]! };
 }

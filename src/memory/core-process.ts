@@ -95,7 +95,18 @@ export interface CoreNotes {
 
 /** Parse `src` as an ELF core; anything else is a FormatError with a hint. */
 export function parseCore(src: ByteSource): ElfFile {
-  const core = ElfFile.parse(src);
+  let core: ElfFile;
+  try {
+    core = ElfFile.parse(src);
+  } catch (e) {
+    if (e instanceof FormatError && e.hint === undefined && /not an ELF file/.test(e.message)) {
+      throw new FormatError(`${src.name}`, 'not an ELF core file (no ELF magic)', 0, {
+        hint: 'gospy reads core dumps: make one with `gcore PID`, or run the program with `ulimit -c unlimited` and GOTRACEBACK=crash and send SIGQUIT',
+        cause: e,
+      });
+    }
+    throw e;
+  }
   const t = core.header.type;
   if (t !== ET_CORE) {
     const hint =
@@ -288,7 +299,7 @@ export function openCoreProcess(
     const v = compareBuildIds(inFile, inCore);
     if (v.kind === 'mismatch') {
       throw new MismatchError(
-        `executable ${exe.path} does not match the core: ${v.which === 'go' ? 'Go' : 'GNU'} build id ${v.inCore} in the core, ${v.inFile} in the file`,
+        `executable ${exe.path} does not match the core: the core's program has ${kindName(v.which)} build id ${v.inCore}, the file has ${kindName(v.fileWhich)} build id ${v.inFile}`,
         { hint: 'pass the exact binary that produced the core with --exe' },
       );
     }
@@ -315,4 +326,8 @@ export function openCoreProcess(
 
 function optional<K extends string>(k: K, v: string | undefined): { [P in K]?: string } {
   return (v === undefined ? {} : { [k]: v }) as { [P in K]?: string };
+}
+
+function kindName(which: 'go' | 'gnu'): string {
+  return which === 'go' ? 'Go' : 'GNU';
 }

@@ -22,7 +22,13 @@ const maxStateWidth = 40;
 export function* formatSummary(model: ProcessModel, opts: SummaryOptions): Iterable<string> {
   const style = opts.style ?? plainStyle;
   const head: [string, string][] = [];
-  head.push(['executable', model.executable]);
+  const foundBy: Record<string, string> = {
+    nt_file: " (found from the core's file mappings)",
+    prpsinfo: " (found from the core's process name)",
+    'beside-core': ' (found next to the core)',
+    snapshot: ' (from the snapshot)',
+  };
+  head.push(['executable', `${model.executable}${foundBy[model.executableFoundBy] ?? ''}`]);
   head.push(['go', goLine(model)]);
   head.push([
     'read using',

@@ -1,6 +1,7 @@
 /**
  * The one entry the CLI calls: open a core (or, later, a snapshot) and read its Go process model.
  */
+import { TruncatedError, UnmappedAddressError } from '../base/errors.ts';
 import { openCore } from '../memory/open-core.ts';
 import type { ProcessModel } from './model.ts';
 import { coreTarget } from './core-target.ts';
@@ -15,8 +16,22 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
   opts.onProgress?.('opening the core');
   const core = await openCore(path, opts.exe === undefined ? {} : { exePath: opts.exe });
   try {
-    const target = coreTarget(core, path);
-    return readProcess(target, { onProgress: opts.onProgress });
+    const target = coreTarget(core, path, core.exeFoundBy);
+    try {
+      return readProcess(target, { onProgress: opts.onProgress });
+    } catch (e) {
+      // Missing memory in a core that was cut short is the truncation's fault: say so.
+      if (e instanceof UnmappedAddressError && core.truncated) {
+        throw new TruncatedError(
+          `the core is truncated (${core.truncated.missingBytes} bytes missing) and lacks ${e.purpose} at 0x${e.addr.toString(16)}`,
+          {
+            hint: 'the dump was cut short: raise the core size limit (`ulimit -c unlimited`), check free disk space where cores are written, and /proc/PID/coredump_filter',
+            cause: e,
+          },
+        );
+      }
+      throw e;
+    }
   } finally {
     core.close();
   }

@@ -54,7 +54,7 @@ export function buildInfoSource(exe: ElfFile): BuildInfoSource {
   };
 }
 
-export function coreTarget(cp: CoreProcess, corePath: string): Target {
+export function coreTarget(cp: CoreProcess, corePath: string, exeFoundBy: Target['exeFoundBy']): Target {
   const exe = exeFacts(cp.exe, cp.exePath);
   const bis = buildInfoSource(cp.exe);
   const bi = findBuildInfo(bis);
@@ -76,6 +76,7 @@ export function coreTarget(cp: CoreProcess, corePath: string): Target {
       state: undefined,
     })),
     exe,
+    exeFoundBy,
     loadBias: cp.loadBias,
     monotonicNow: undefined,
     goVersion,

@@ -8,6 +8,8 @@ export interface ProcessModel {
   readonly goVersion: string;
   readonly arch: 'amd64' | 'arm64';
   readonly executable: string;
+  /** How the executable was chosen ('argument' when given with --exe). */
+  readonly executableFoundBy: string;
   /** GOROOT the binary was built with ('' for -trimpath builds), to tell standard library frames apart. */
   readonly goroot: string | undefined;
   readonly input: { readonly path: string; readonly kind: 'core' | 'snapshot'; readonly pid?: number | undefined };

@@ -129,6 +129,7 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
     goVersion,
     arch: target.arch.name,
     executable: target.exe.path,
+    executableFoundBy: target.exeFoundBy,
     goroot: gorootOf(code),
     input: { path: target.path, kind: target.kind, pid: target.pid },
     provenance: {

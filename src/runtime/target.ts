@@ -53,6 +53,8 @@ export interface Target {
   readonly memory: TargetMemory;
   readonly threads: readonly TargetThread[];
   readonly exe: TargetExecutable;
+  /** How the executable was chosen: named by the user, or found from the core's notes. */
+  readonly exeFoundBy: 'argument' | 'nt_file' | 'prpsinfo' | 'beside-core' | 'snapshot';
   /** Runtime address − link-time address of the executable (PIE). */
   readonly loadBias: number;
   /** CLOCK_MONOTONIC at capture time (snapshots); cores have none. */

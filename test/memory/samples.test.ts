@@ -86,7 +86,7 @@ describe.each(builds.map((b) => [sampleName(b), b] as const))('%s', (_name, b) =
     if (!other) throw new Error('need at least two different sample builds for the mismatch test');
     const err = await openCore(await samplePath(b, 'core'), { exePath: await samplePath(other, 'exe') }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MismatchError);
-    expect((err as MismatchError).message).toMatch(/does not match the core: .*build id .* in the core, .* in the file/);
+    expect((err as MismatchError).message).toMatch(/does not match the core: the core's program has .*build id .*, the file has .*build id /);
     expect((err as MismatchError).hint).toMatch(/--exe/);
   }, TIMEOUT);
 

@@ -1,0 +1,106 @@
+/**
+ * Bad input, end to end through the real command: one clear `gospy: …` line (plus a hint), a
+ * non-zero exit, never a stack trace, never a hang. Inputs are real sample cores damaged on purpose.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO, listSampleBuilds, samplePath } from '../support/samples.ts';
+import { buildCore, goExe, prstatusAmd64, prpsinfo, auxv, ntFile } from '../support/elf-builder.ts';
+
+const GOSPY = path.join(REPO, 'analyze', 'gospy.mjs');
+
+function gospy(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [GOSPY, ...args], { encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw r.error;
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+/** One error line and at most one hint line; no JavaScript stack frames. */
+function expectCleanError(r: { code: number; err: string }, code: number, message: RegExp): void {
+  expect(r.code, r.err).toBe(code);
+  const lines = r.err.trimEnd().split('\n').filter((l) => !l.startsWith('gospy: warning:'));
+  expect(lines[0]).toMatch(/^gospy: /);
+  expect(lines[0]).toMatch(message);
+  expect(lines.length, r.err).toBeLessThanOrEqual(2);
+  if (lines.length === 2) expect(lines[1]).toMatch(/^hint: /);
+  expect(r.err).not.toMatch(/^\s+at /m);
+}
+
+const build = listSampleBuilds().find((b) => b.program === 'states' && b.go === 'go1.27' && b.variant === 'static')!;
+const other = listSampleBuilds().find((b) => b.program === 'states' && b.go === 'go1.19' && b.variant === 'static')!;
+let dir = '';
+let core = '';
+let exe = '';
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gospy-bad-'));
+  core = await samplePath(build, 'core');
+  exe = await samplePath(build, 'exe');
+});
+
+describe('bad input gets one clear line and a non-zero exit', () => {
+  it('a file that is not ELF', () => {
+    const p = path.join(dir, 'notes.txt');
+    fs.writeFileSync(p, 'hello, this is not a core\n');
+    expectCleanError(gospy('analyze', p, '--exe', exe), 1, /not an ELF core file/);
+  });
+
+  it('the executable given as the core', () => {
+    expectCleanError(gospy('analyze', exe, '--exe', exe), 1, /not a core file/);
+  });
+
+  it('a core with the wrong executable', async () => {
+    expectCleanError(gospy('analyze', core, '--exe', await samplePath(other, 'exe')), 1, /does not match the core/);
+  });
+
+  it('a missing file', () => {
+    expectCleanError(gospy('analyze', path.join(dir, 'nope.core')), 1, /nope\.core/);
+  });
+
+  it('a program that is not Go', () => {
+    const exePath = path.join(dir, 'cprog');
+    const c = buildCore({
+      threads: [prstatusAmd64(7, { rip: 0x401010, rsp: 0x7ffc0000, fs_base: 0x7ffd0000 })],
+      prpsinfo: prpsinfo(7, 'cprog', exePath),
+      auxv: auxv([[9, 0x401000]]),
+      ntFile: ntFile(4096, [{ start: 0x400000, end: 0x402000, pageOffset: 0, path: exePath }]),
+      loads: [{ vaddr: 0x400000, data: goExe({ buildId: 'c' }).subarray(0, 0x1000), memsz: 0x2000, flags: 5 }],
+    });
+    fs.writeFileSync(exePath, goExe({ buildId: 'c' }));
+    const corePath = path.join(dir, 'core.cprog');
+    fs.writeFileSync(corePath, c);
+    expectCleanError(gospy('analyze', corePath, '--exe', exePath), 1, /not a Go program/);
+  });
+
+  it('a core cut short at many points: a report or a truncation message, never a crash', () => {
+    const bytes = fs.readFileSync(core);
+    for (const frac of [0.001, 0.05, 0.2, 0.5, 0.8, 0.95, 0.999]) {
+      const p = path.join(dir, `cut-${frac}.core`);
+      fs.writeFileSync(p, bytes.subarray(0, Math.floor(bytes.length * frac)));
+      const r = gospy('analyze', p, '--exe', exe);
+      expect([0, 1], `${frac}: ${r.err}`).toContain(r.code);
+      expect(r.err, `${frac}`).not.toMatch(/internal error|^\s+at /m);
+      if (r.code === 1) expect(r.err).toMatch(/^gospy: .*(truncated|cut short|ends|missing|not in any mapping)/m);
+      else expect(r.err).toMatch(/truncated/);
+    }
+  });
+
+  it('a gzip-compressed core is read directly and gives the same report', () => {
+    const gz = path.join(dir, 'core.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(core)));
+    const plain = gospy('analyze', core, '--exe', exe, '--report', 'stacks');
+    const packed = gospy('analyze', gz, '--exe', exe, '--report', 'stacks');
+    expect(plain.code).toBe(0);
+    expect(packed.code).toBe(0);
+    expect(packed.out).toBe(plain.out);
+  });
+
+  it('usage errors exit 2', () => {
+    expectCleanError(gospy('analyze'), 2, /.+/);
+    expectCleanError(gospy('analyze', core, '--report', 'nonsense'), 2, /.+/);
+  });
+});
