@@ -3,12 +3,11 @@
  *   node bench/gosym-pclntab.ts <exe> [<exe>…]
  * Prints parse time, findFunc/fileLine/inlineFrames throughput over 100k pseudo-random PCs, and funcByName map build.
  */
-import { readFileSync } from 'node:fs';
 import { PclnTable } from '../src/format/gosym/index.ts';
-import { openElf, pclnFromElf } from '../test/format/gosym/elf-min.ts';
+import { openExe, pclnFromElf } from '../test/support/exe.ts';
 
 for (const path of process.argv.slice(2)) {
-  const { data, ctx } = pclnFromElf(openElf(new Uint8Array(readFileSync(path))));
+  const { data, ctx } = pclnFromElf(openExe(path));
   const best = (fn: () => void): number => {
     let b = Infinity;
     for (let k = 0; k < 5; k++) {

@@ -26,6 +26,7 @@ import { estimateNow, waitMinutes, type ClockReading } from './clock.ts';
 import { readLabels } from './labels.ts';
 import { parseGoVersion } from './version.ts';
 import type { CodeTable } from './code.ts';
+import { cachedCode } from './code-cache.ts';
 
 const MAX_PHYSICAL_FRAMES = 100_000;
 
@@ -63,7 +64,7 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
 
   opts.onProgress?.('reading the function table');
   const module = openModule(target, mem, need('runtime.firstmoduledata'), minor, dwarf);
-  const code: CodeTable = module.table;
+  const code: CodeTable = cachedCode(module.table);
 
   const waitNames = resolveWaitReasons(mem, globals, dwarf, minor, warnings);
 
