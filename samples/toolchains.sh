@@ -51,6 +51,7 @@ APT_OPTS=(
   -o APT::Architectures=amd64
   -o Acquire::Languages=none
   -o Debug::NoLocking=1
+  -o APT::Sandbox::User=root
 )
 apt_() { apt-get "${APT_OPTS[@]}" "$@"; }
 aptcache_() { apt-cache "${APT_OPTS[@]}" "$@"; }
@@ -80,7 +81,7 @@ best_version() {
 }
 suite_of() {  # package version -> suite(s) that carry it
   aptcache_ madison "$1" 2>/dev/null | awk -F'|' -v v="$2" '{gsub(/ /,"",$2); if ($2==v) print $3}' \
-    | sed 's/^ *//; s/ .*//; s#.*debian ##' | sort -u | tr '\n' ' '
+    | awk '{print $2}' | sort -u | tr '\n' ' '
 }
 
 # Turn absolute symlinks inside an extracted tree into relative ones pointing into the tree.

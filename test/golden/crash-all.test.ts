@@ -10,10 +10,10 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/runtime/analyze-file.ts';
 import { formatTraceback } from '../../src/report/traceback.ts';
-import { listSampleBuilds, sampleName, samplePath, hasSampleFile } from '../support/samples.ts';
-import { parseDump, RUNNING_ELSEWHERE } from '../support/traceback-text.ts';
+import { readSampleText, listSampleBuilds, sampleName, samplePath, hasSampleFile } from '../support/samples.ts';
+import { compareDumps, parseDump } from '../support/traceback-text.ts';
 
-const builds = listSampleBuilds().filter((b) => hasSampleFile(b, 'core') && fs.existsSync(path.join(b.dir, 'crash.txt')));
+const builds = listSampleBuilds().filter((b) => hasSampleFile(b, 'core') && readSampleText(b, 'crash.txt') !== undefined);
 
 /** The first section of a crash dump, without the debugging decorations. */
 export function normalizeCrashDump(text: string): string {
@@ -35,25 +35,10 @@ describe('stacks --all equals the runtime crash dump taken with the core', () =>
 
   it.each(builds.map((b) => [sampleName(b), b] as const))('%s', async (_name, b) => {
     const model = await analyzeFile(await samplePath(b, 'core'), { exe: await samplePath(b, 'exe') });
-    const ours = new Map(parseDump([...formatTraceback(model, { all: true })].join('')).map((x) => [x.id, x]));
-    const oracle = parseDump(normalizeCrashDump(fs.readFileSync(path.join(b.dir, 'crash.txt'), 'utf8')));
+    const ours = parseDump([...formatTraceback(model, { all: true })].join(''));
+    const oracle = parseDump(normalizeCrashDump(readSampleText(b, 'crash.txt')!));
     expect(oracle.length).toBeGreaterThan(0);
-    const mismatches: string[] = [];
-    let compared = 0;
-    for (const want of oracle) {
-      const got = ours.get(want.id);
-      if (!got) {
-        mismatches.push(`goroutine ${want.id} missing`);
-        continue;
-      }
-      const busy = ['running', 'runnable'];
-      // The issue's rule for CPU-busy goroutines: presence and status only. A running goroutine's
-      // stack is a moment's reading, and it may flip between running and runnable.
-      if (busy.includes(want.status) && busy.includes(got.status) && (want.status !== got.status || want.status === 'running')) continue;
-      if (want.body.startsWith(RUNNING_ELSEWHERE)) continue;
-      compared++;
-      if (got.text !== want.text) mismatches.push(`--- runtime\n${want.text}\n+++ gospy\n${got.text}`);
-    }
+    const { mismatches, compared } = compareDumps(oracle, ours);
     expect(compared).toBeGreaterThan(0);
     expect(mismatches, mismatches.join('\n\n')).toEqual([]);
   });

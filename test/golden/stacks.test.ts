@@ -13,8 +13,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/runtime/analyze-file.ts';
 import { formatTraceback } from '../../src/report/traceback.ts';
-import { listSampleBuilds, sampleName, samplePath, hasSampleFile } from '../support/samples.ts';
-import { parseDump, RUNNING_ELSEWHERE } from '../support/traceback-text.ts';
+import { readSampleText, listSampleBuilds, sampleName, samplePath, hasSampleFile } from '../support/samples.ts';
+import { compareDumps, parseDump } from '../support/traceback-text.ts';
 
 const builds = listSampleBuilds();
 const cores = builds.flatMap((b) => (['core', 'gcore'] as const).filter((k) => hasSampleFile(b, k)).map((kind) => ({ b, kind })));
@@ -30,37 +30,16 @@ describe('stacks report equals the runtime own dump', () => {
   it.each(cores.map(({ b, kind }) => [`${sampleName(b)} ${kind}`, b, kind] as const))('%s', async (_name, b, kind) => {
     const model = await analyzeFile(await samplePath(b, kind), { exe: await samplePath(b, 'exe') });
     expect(model.goVersion).toBe(b.meta['goVersion']);
-    const ours = new Map(parseDump([...formatTraceback(model, { all: false })].join('')).map((x) => [x.id, x]));
-    const oracle = parseDump(fs.readFileSync(path.join(b.dir, 'stack.txt'), 'utf8'));
-    const crashPath = path.join(b.dir, 'crash.txt');
-    const atCore = new Map(
-      (fs.existsSync(crashPath) ? parseDump(fs.readFileSync(crashPath, 'utf8')) : []).map((x) => [x.id, minutesOf(x.header)]),
-    );
+    const ours = parseDump([...formatTraceback(model, { all: false })].join(''));
+    const oracle = parseDump(readSampleText(b, 'stack.txt') ?? '');
+    const crash = readSampleText(b, 'crash.txt');
+    const atCore = new Map((crash === undefined ? [] : parseDump(crash)).map((x) => [x.id, minutesOf(x.header)]));
     expect(oracle.length).toBeGreaterThan(0);
-    const writer = oracle[0]!;
-    let compared = 0;
-    const mismatches: string[] = [];
-    for (const want of oracle) {
-      if (want === writer) continue;
-      const got = ours.get(want.id);
-      if (!got) {
-        mismatches.push(`goroutine ${want.id} missing`);
-        continue;
-      }
-      // A CPU-busy goroutine moves between running and runnable from one moment to the next; its
-      // stack is a moment's reading, so only its presence is checked when the status changed.
-      const busy = ['running', 'runnable'];
-      // The issue's rule for CPU-busy goroutines: presence and status only. A running goroutine's
-      // stack is a moment's reading, and it may flip between running and runnable.
-      if (busy.includes(want.status) && busy.includes(got.status) && (want.status !== got.status || want.status === 'running')) continue;
-      if (want.body.startsWith(RUNNING_ELSEWHERE)) {
-        if (!['running', 'runnable'].includes(got.status)) mismatches.push(`goroutine ${want.id}: status ${got.status}, was running`);
-        continue;
-      }
-      compared++;
-      const wantText = got.text === want.text ? want.text : withMinutes(want.text, atCore.get(want.id));
-      if (got.text !== wantText) mismatches.push(`--- runtime\n${want.text}\n+++ gospy\n${got.text}`);
-    }
+    const { mismatches, compared } = compareDumps(oracle, ours, {
+      skip: oracle[0]!, // the writer
+      elsewhereMustBeBusy: true,
+      alsoAccept: (want) => withMinutes(want.text, atCore.get(want.id)),
+    });
     expect(compared).toBeGreaterThan(0);
     expect(mismatches, mismatches.join('\n\n')).toEqual([]);
   });

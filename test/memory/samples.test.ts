@@ -111,7 +111,10 @@ describe.each(builds.map((b) => [sampleName(b), b] as const))('%s', (_name, b) =
     }
   }, TIMEOUT);
 
-  it.runIf(hasSampleFile(b, 'gcore'))('gcore: threads, registers, memory, build id', async () => {
+  // Only builds that ship a gdb core get this case (listed, not skipped: see samples/README.md for
+  // which builds have one).
+  const gcoreCases = hasSampleFile(b, 'gcore') ? ['gcore: threads, registers, memory, build id'] : [];
+  it.each(gcoreCases)('%s', async () => {
     const p = await openCore(await samplePath(b, 'gcore'), { exePath: await samplePath(b, 'exe') });
     try {
       checkProcess(p, b);

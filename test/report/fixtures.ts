@@ -68,6 +68,7 @@ export function model(goroutines: Goroutine[], o: Partial<ProcessModel> = {}): P
     arch: 'amd64',
     executable: '/app/server',
     goroot: '/usr/local/go',
+    executableFoundBy: 'argument',
     input: { path: '/tmp/core.1234', kind: 'core', pid: 1234 },
     provenance: { layouts: 'DWARF', symbols: 'pclntab', waitReasons: 'runtime.waitReasonStrings' },
     buildInfo: { path: 'example.com/server', mainModule: 'example.com/server', mainVersion: '(devel)', settings: [['GOARCH', 'amd64']] },

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { xz as lzmaXz } from '@napi-rs/lzma';
 import { decompressToCache, detectCompression } from '../../src/memory/open-input.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -83,4 +84,13 @@ export async function samplePath(build: SampleBuild, file: SampleFile): Promise<
 /** Test-title form: "states/go1.19-amd64-static". */
 export function sampleName(build: SampleBuild): string {
   return `${build.program}/${path.basename(build.dir)}`;
+}
+
+/** A sample's text oracle (`stack.txt`, `crash.txt`), plain or xz-compressed; undefined when absent. */
+export function readSampleText(build: SampleBuild, name: 'stack.txt' | 'crash.txt'): string | undefined {
+  const plain = path.join(build.dir, name);
+  if (fs.existsSync(plain)) return fs.readFileSync(plain, 'utf8');
+  const xz = `${plain}.xz`;
+  if (fs.existsSync(xz)) return Buffer.from(lzmaXz.decompressSync(fs.readFileSync(xz))).toString('utf8');
+  return undefined;
 }

@@ -47,3 +47,50 @@ export function parseDump(text: string): DumpBlock[] {
 }
 
 export const RUNNING_ELSEWHERE = '\tgoroutine running on other thread; stack unavailable';
+
+export interface CompareOptions {
+  /** An oracle goroutine left out of the comparison (stacks.test.ts: the goroutine that wrote the dump). */
+  readonly skip?: DumpBlock;
+  /**
+   * For a goroutine the runtime printed as running on another thread (no stack): also require ours to be
+   * running or runnable. Without it only presence is checked.
+   */
+  readonly elsewhereMustBeBusy?: boolean;
+  /** A second oracle text also accepted for a goroutine when ours differs from the printed one. */
+  readonly alsoAccept?: (want: DumpBlock) => string;
+}
+
+export interface CompareResult {
+  /** One entry per goroutine that is missing or differs (a runtime/gospy diff). */
+  readonly mismatches: string[];
+  /** Goroutines whose whole text was compared. */
+  readonly compared: number;
+}
+
+/** Compares our dump with the runtime's (the oracle), goroutine by goroutine, under the tolerances of `opts`. */
+export function compareDumps(oracle: readonly DumpBlock[], ours: readonly DumpBlock[], opts: CompareOptions = {}): CompareResult {
+  const byId = new Map(ours.map((x) => [x.id, x]));
+  const mismatches: string[] = [];
+  let compared = 0;
+  const busy = ['running', 'runnable'];
+  for (const want of oracle) {
+    if (want === opts.skip) continue;
+    const got = byId.get(want.id);
+    if (!got) {
+      mismatches.push(`goroutine ${want.id} missing`);
+      continue;
+    }
+    // The issue's rule for CPU-busy goroutines: presence and status only. A running goroutine's
+    // stack is a moment's reading, and it may flip between running and runnable.
+    if (busy.includes(want.status) && busy.includes(got.status) && (want.status !== got.status || want.status === 'running')) continue;
+    if (want.body.startsWith(RUNNING_ELSEWHERE)) {
+      if (opts.elsewhereMustBeBusy && !busy.includes(got.status)) mismatches.push(`goroutine ${want.id}: status ${got.status}, was running`);
+      continue;
+    }
+    compared++;
+    if (got.text !== want.text && (opts.alsoAccept === undefined || got.text !== opts.alsoAccept(want))) {
+      mismatches.push(`--- runtime\n${want.text}\n+++ gospy\n${got.text}`);
+    }
+  }
+  return { mismatches, compared };
+}

@@ -4,14 +4,14 @@
  * with .symtab (runtime.allgs) and with its own build info. Fails loudly when there are no samples.
  * GOSPY_SAMPLES_DIR overrides the directory (for trying extra builds locally).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { xz } from '@napi-rs/lzma';
 import { parseDwarf, fieldOffset } from '../../../src/format/dwarf/index.ts';
 import { findBuildInfo, findBuildVersionString } from '../../../src/format/buildinfo/buildinfo.ts';
 import { parseGoVersion } from '../../../src/runtime/version.ts';
-import { MiniElf } from '../../support/mini-elf.ts';
+import { buildInfoSource } from '../../../src/runtime/core-target.ts';
+import { dwarfSections, openExe, symbolValue } from '../../support/exe.ts';
 
 const ROOT = process.env['GOSPY_SAMPLES_DIR'] ?? join(import.meta.dirname, '../../../samples/builds');
 
@@ -51,17 +51,18 @@ describe('real samples', () => {
   });
 
   describe.each(samples)('$name', ({ path }) => {
-    const elf = new MiniElf(new Uint8Array(xz.decompressSync(readFileSync(path))));
-    const bi = findBuildInfo(elf.buildInfoSource());
-    const version = parseGoVersion(bi?.goVersion ?? findBuildVersionString(elf.buildInfoSource())?.goVersion ?? '');
-    const sections = elf.dwarfSections();
+    const elf = openExe(path);
+    const bis = buildInfoSource(elf);
+    const bi = findBuildInfo(bis);
+    const version = parseGoVersion(bi?.goVersion ?? findBuildVersionString(bis)?.goVersion ?? '');
+    const sections = dwarfSections(elf);
 
     it('has a Go version from build info or runtime.buildVersion', () => {
       expect(version).toBeDefined();
-      const bv = findBuildVersionString(elf.buildInfoSource());
+      const bv = findBuildVersionString(bis);
       if (bi !== undefined && bv !== undefined) expect(bv.goVersion).toBe(bi.goVersion);
-      const sym = elf.symbol('runtime.buildVersion');
-      if (sym !== undefined) expect(findBuildVersionString(elf.buildInfoSource(), sym)?.goVersion).toBe(version!.raw);
+      const sym = symbolValue(elf, 'runtime.buildVersion');
+      if (sym !== undefined) expect(findBuildVersionString(bis, sym)?.goVersion).toBe(version!.raw);
     });
 
     it.runIf(sections !== undefined)('DWARF: runtime.g layout, allgs, constants and producer', () => {
@@ -78,7 +79,7 @@ describe('real samples', () => {
       if (version!.minor >= 20) expect(fieldOffset(idx, 'runtime.g', 'atomicstatus.value')).toBe(want['atomicstatus']);
       const allgs = idx.variable('runtime.allgs');
       expect(allgs?.type?.kind).toBe('slice');
-      const sym = elf.symbol('runtime.allgs');
+      const sym = symbolValue(elf, 'runtime.allgs');
       if (sym !== undefined) expect(allgs?.address).toBe(sym);
       expect(idx.constant('runtime._Grunning')).toBe(2);
       for (const s of ['runtime.m', 'runtime.gobuf', 'runtime.moduledata', 'runtime._func']) expect(idx.struct(s), s).toBeDefined();

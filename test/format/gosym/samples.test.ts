@@ -2,38 +2,29 @@
  * Real-data check: for every sample build, the runtime's own runtime.Stack dump (stack.txt) must be
  * reproduced frame by frame: funcByName(name).entry + 0xNN − 1 → the printed file:line, and inlined frames
  * (lines without +0x) by inlineFrames() at that pc. Fails loudly when no samples exist.
- * Root: samples/builds (override with GOSPY_GOSYM_SAMPLES=<dir> for ad-hoc builds).
+ * Root: samples/builds (override with GOSPY_SAMPLES_DIR=<dir> for ad-hoc builds).
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { xz } from '@napi-rs/lzma';
 import { FUNC_FLAG_TOPFRAME, PclnTable } from '../../../src/format/gosym/index.ts';
-import { openElf, pclnFromElf } from './elf-min.ts';
+import { openExe, pclnFromElf } from '../../support/exe.ts';
+import { SAMPLES_DIR, listSampleBuilds, readSampleText, sampleName, samplePath } from '../../support/samples.ts';
 import { checkStack } from './stack-check.ts';
 
-const ROOT = process.env['GOSPY_GOSYM_SAMPLES'] ?? join(import.meta.dirname, '../../../samples/builds');
+const ROOT = SAMPLES_DIR;
 
-interface Build { name: string; dir: string; minor: number; exe: string }
+interface Build { name: string; dir: string; minor: number; exe: string; stack: string }
 
-function listBuilds(): Build[] {
+async function listBuilds(): Promise<Build[]> {
   const out: Build[] = [];
-  if (!existsSync(ROOT)) return out;
-  for (const prog of readdirSync(ROOT, { withFileTypes: true })) {
-    if (!prog.isDirectory()) continue;
-    for (const b of readdirSync(join(ROOT, prog.name), { withFileTypes: true })) {
-      const m = /^go1\.(\d+)-/.exec(b.name);
-      if (!b.isDirectory() || !m) continue;
-      const dir = join(ROOT, prog.name, b.name);
-      const exe = ['exe.xz', 'exe'].map((f) => join(dir, f)).find((f) => existsSync(f));
-      if (!exe || !existsSync(join(dir, 'stack.txt'))) continue;
-      out.push({ name: `${prog.name}/${b.name}`, dir, minor: Number(m[1]), exe });
-    }
+  for (const b of listSampleBuilds()) {
+    const stack = readSampleText(b, 'stack.txt');
+    if (stack === undefined) throw new Error(`${b.dir} has no stack.txt oracle`);
+    out.push({ name: sampleName(b), dir: b.dir, minor: Number(b.go.split('.')[1]), exe: await samplePath(b, 'exe'), stack });
   }
   return out;
 }
 
-const builds = listBuilds();
+const builds = await listBuilds();
 
 describe('gosym against runtime.Stack of sample builds', () => {
   it(`has sample builds with exe(.xz) and stack.txt under ${ROOT}`, () => {
@@ -42,11 +33,9 @@ describe('gosym against runtime.Stack of sample builds', () => {
 
   for (const withMinor of [true, false]) {
     it.each(builds.map((b) => [b.name, b] as const))(`%s (${withMinor ? 'goMinor given' : 'goMinor probed'})`, (_n, b) => {
-      const raw = readFileSync(b.exe);
-      const bytes = b.exe.endsWith('.xz') ? new Uint8Array(xz.decompressSync(raw)) : new Uint8Array(raw);
-      const { data, ctx } = pclnFromElf(openElf(bytes), withMinor ? b.minor : undefined);
+      const { data, ctx } = pclnFromElf(openExe(b.exe), withMinor ? b.minor : undefined);
       const table = PclnTable.parse(data, ctx);
-      const res = checkStack(table, readFileSync(join(b.dir, 'stack.txt'), 'utf8'));
+      const res = checkStack(table, b.stack);
       expect(res.mismatches).toEqual([]);
       expect(res.physical).toBeGreaterThan(0);
       if (withMinor) expect(table.goMinor).toBe(b.minor);

@@ -1,0 +1,3 @@
+module gospy.dev/samples/many
+
+go 1.15

@@ -1,0 +1,3 @@
+module gospy.dev/samples/states
+
+go 1.15
