@@ -5,28 +5,13 @@
  * ` gp=… m=… mp=…` in 1.22+ headers); they are removed before comparing. Only the first section of the
  * dump is used: after it, each other thread prints its own registers and current goroutine again.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/runtime/analyze-file.ts';
 import { formatTraceback } from '../../src/report/traceback.ts';
 import { readSampleText, listSampleBuilds, sampleName, samplePath, hasSampleFile } from '../support/samples.ts';
-import { compareDumps, parseDump } from '../support/traceback-text.ts';
+import { compareDumps, normalizeCrashDump, parseDump } from '../support/traceback-text.ts';
 
 const builds = listSampleBuilds().filter((b) => hasSampleFile(b, 'core') && readSampleText(b, 'crash.txt') !== undefined);
-
-/** The first section of a crash dump, without the debugging decorations. */
-export function normalizeCrashDump(text: string): string {
-  const out: string[] = [];
-  let started = false;
-  for (const line of text.split('\n')) {
-    if (/^goroutine [1-9]\d* /.test(line)) started = true;
-    if (!started) continue;
-    if (line.startsWith('-----') || /^r[a-z0-9]+\s+0x/.test(line) || line.startsWith('SIGQUIT')) break;
-    out.push(line.replace(/ fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+$/, '').replace(/^(goroutine \d+) gp=0x[0-9a-f]+ m=(?:\d+ mp=0x[0-9a-f]+|nil)/, '$1'));
-  }
-  return out.join('\n');
-}
 
 describe('stacks --all equals the runtime crash dump taken with the core', () => {
   it('has crash dumps to compare with', () => {

@@ -8,13 +8,11 @@
  * header may carry the minutes of either stack.txt or crash.txt (the runtime's dump at the core's
  * own moment, when the core came from SIGQUIT).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/runtime/analyze-file.ts';
 import { formatTraceback } from '../../src/report/traceback.ts';
 import { readSampleText, listSampleBuilds, sampleName, samplePath, hasSampleFile } from '../support/samples.ts';
-import { compareDumps, parseDump } from '../support/traceback-text.ts';
+import { compareDumps, minutesOf, parseDump, withMinutes } from '../support/traceback-text.ts';
 
 const builds = listSampleBuilds();
 const cores = builds.flatMap((b) => (['core', 'gcore'] as const).filter((k) => hasSampleFile(b, k)).map((kind) => ({ b, kind })));
@@ -45,25 +43,3 @@ describe('stacks report equals the runtime own dump', () => {
   });
 });
 
-function minutesOf(header: string): number | undefined {
-  const m = /, (\d+) minutes/.exec(header);
-  return m ? Number(m[1]) : undefined;
-}
-
-/** The block with its header's minutes replaced by the minutes the runtime printed at the core's moment. */
-function withMinutes(text: string, minutes: number | undefined): string {
-  const nl = text.indexOf('\n');
-  const header = nl < 0 ? text : text.slice(0, nl);
-  const rest = nl < 0 ? '' : text.slice(nl);
-  let h = header.replace(/, \d+ minutes/, '');
-  if (minutes !== undefined) {
-    const open = h.indexOf('[');
-    const close = h.indexOf(']', open);
-    const inside = h.slice(open + 1, close);
-    const comma = inside.indexOf(', ');
-    const status = comma < 0 ? inside : inside.slice(0, comma);
-    const tail = comma < 0 ? '' : inside.slice(comma);
-    h = `${h.slice(0, open + 1)}${status}, ${minutes} minutes${tail}${h.slice(close)}`;
-  }
-  return h + rest;
-}

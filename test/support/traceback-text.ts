@@ -94,3 +94,39 @@ export function compareDumps(oracle: readonly DumpBlock[], ours: readonly DumpBl
   }
   return { mismatches, compared };
 }
+
+/** The first section of a crash dump, without the debugging decorations. */
+export function normalizeCrashDump(text: string): string {
+  const out: string[] = [];
+  let started = false;
+  for (const line of text.split('\n')) {
+    if (/^goroutine [1-9]\d* /.test(line)) started = true;
+    if (!started) continue;
+    if (line.startsWith('-----') || /^r[a-z0-9]+\s+0x/.test(line) || line.startsWith('SIGQUIT')) break;
+    out.push(line.replace(/ fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+$/, '').replace(/^(goroutine \d+) gp=0x[0-9a-f]+ m=(?:\d+ mp=0x[0-9a-f]+|nil)/, '$1'));
+  }
+  return out.join('\n');
+}
+
+export function minutesOf(header: string): number | undefined {
+  const m = /, (\d+) minutes/.exec(header);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The block with its header's minutes replaced by the minutes the runtime printed at the core's moment. */
+export function withMinutes(text: string, minutes: number | undefined): string {
+  const nl = text.indexOf('\n');
+  const header = nl < 0 ? text : text.slice(0, nl);
+  const rest = nl < 0 ? '' : text.slice(nl);
+  let h = header.replace(/, \d+ minutes/, '');
+  if (minutes !== undefined) {
+    const open = h.indexOf('[');
+    const close = h.indexOf(']', open);
+    const inside = h.slice(open + 1, close);
+    const comma = inside.indexOf(', ');
+    const status = comma < 0 ? inside : inside.slice(0, comma);
+    const tail = comma < 0 ? '' : inside.slice(comma);
+    h = `${h.slice(0, open + 1)}${status}, ${minutes} minutes${tail}${h.slice(close)}`;
+  }
+  return h + rest;
+}
