@@ -1,0 +1,68 @@
+/**
+ * Developer command: print the runtime struct offsets gospy needs (src/runtime/layouts/fields.ts),
+ * read from the DWARF of real Go executables, as rows for src/runtime/layouts/go-tables.ts, and
+ * flag where the built-in table disagrees. This is how the per-version tables are made and checked
+ * when a new Go release arrives (test/runtime/layout-tables.test.ts runs the same comparison).
+ *
+ *   node analyze/dev-layout.ts EXE [EXE…]      (EXE may be .xz)
+ */
+import * as fs from 'node:fs';
+import { xz } from '@napi-rs/lzma';
+import { BufferSource } from '../src/base/bytes.ts';
+import { ElfFile } from '../src/format/elf/file.ts';
+import { findBuildInfo } from '../src/format/buildinfo/buildinfo.ts';
+import { parseDwarf } from '../src/format/dwarf/index.ts';
+import { buildInfoSource, exeFacts } from '../src/runtime/core-target.ts';
+import { layoutFromDwarf } from '../src/runtime/layouts/from-dwarf.ts';
+import { tableLayout } from '../src/runtime/layouts/go-tables.ts';
+import { OPTIONAL_FIELDS, REQUIRED_FIELDS } from '../src/runtime/layouts/fields.ts';
+import { parseGoVersion } from '../src/runtime/version.ts';
+
+export interface LayoutComparison {
+  readonly goVersion: string;
+  readonly minor: number;
+  /** field → DWARF offset (undefined: not in this version's DWARF). */
+  readonly dwarf: ReadonlyMap<string, number | undefined>;
+  /** Fields where the built-in table says something else. */
+  readonly disagreements: readonly string[];
+}
+
+export function compareLayout(exeBytes: Uint8Array, name: string): LayoutComparison | undefined {
+  const elf = ElfFile.parse(new BufferSource(exeBytes, name));
+  const facts = exeFacts(elf, name);
+  const info = facts.sectionBytes('.debug_info');
+  const abbrev = facts.sectionBytes('.debug_abbrev');
+  if (!info || !abbrev) return undefined;
+  const goVersion = findBuildInfo(buildInfoSource(elf))?.goVersion ?? '';
+  const minor = parseGoVersion(goVersion)?.minor ?? 0;
+  const dwarf = parseDwarf({ info, abbrev, str: facts.sectionBytes('.debug_str'), lineStr: facts.sectionBytes('.debug_line_str'), addr: facts.sectionBytes('.debug_addr'), strOffsets: facts.sectionBytes('.debug_str_offsets') });
+  const { layout } = layoutFromDwarf(dwarf);
+  const table = tableLayout(minor).layout;
+  const offsets = new Map<string, number | undefined>();
+  const disagreements: string[] = [];
+  for (const f of [...REQUIRED_FIELDS, ...OPTIONAL_FIELDS]) {
+    const d = layout.find(f);
+    offsets.set(f, d);
+    const t = table.find(f);
+    if (t !== undefined && t !== d) disagreements.push(`${f}: table ${t}, DWARF ${d ?? 'absent'}`);
+    if (t === undefined && d !== undefined && (REQUIRED_FIELDS as readonly string[]).includes(f)) {
+      disagreements.push(`${f}: missing from the table, DWARF ${d}`);
+    }
+  }
+  return { goVersion, minor, dwarf: offsets, disagreements };
+}
+
+if (import.meta.main) {
+  for (const path of process.argv.slice(2)) {
+    const raw = fs.readFileSync(path);
+    const bytes = path.endsWith('.xz') ? xz.decompressSync(raw) : raw;
+    const c = compareLayout(bytes, path);
+    if (!c) {
+      process.stdout.write(`${path}: no DWARF\n`);
+      continue;
+    }
+    process.stdout.write(`// ${c.goVersion} (${path})\n`);
+    for (const [f, off] of c.dwarf) process.stdout.write(`  '${f}': ${off ?? -1},\n`);
+    for (const d of c.disagreements) process.stdout.write(`  // DISAGREES ${d}\n`);
+  }
+}
