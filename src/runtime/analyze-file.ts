@@ -10,6 +10,7 @@ import { readProcess } from './process.ts';
 export interface AnalyzeOptions {
   readonly exe?: string | undefined;
   readonly onProgress?: ((message: string) => void) | undefined;
+  readonly ignoreDwarf?: boolean | undefined;
 }
 
 export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<ProcessModel> {
@@ -18,7 +19,7 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
   try {
     const target = coreTarget(core, path, core.exeFoundBy);
     try {
-      return readProcess(target, { onProgress: opts.onProgress });
+      return readProcess(target, { onProgress: opts.onProgress, ignoreDwarf: opts.ignoreDwarf });
     } catch (e) {
       // Missing memory in a core that was cut short is the truncation's fault: say so.
       if (e instanceof UnmappedAddressError && core.truncated) {

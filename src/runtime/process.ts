@@ -32,6 +32,8 @@ const MAX_PHYSICAL_FRAMES = 100_000;
 
 export interface ReadOptions {
   onProgress?: ((message: string) => void) | undefined;
+  /** Read the binary as if it had no DWARF (built-in layout tables only): for tests and diagnosis. */
+  ignoreDwarf?: boolean | undefined;
 }
 
 export function readProcess(target: Target, opts: ReadOptions = {}): ProcessModel {
@@ -39,7 +41,7 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
   for (const w of target.warnings) warnings.add(w.kind, w.message);
   const mem = new Mem(target.memory);
 
-  const dwarf = loadDwarf(target, warnings);
+  const dwarf = opts.ignoreDwarf ? undefined : loadDwarf(target, warnings);
   const globals = new Globals(target, dwarf);
 
   const goVersion = resolveGoVersion(target, mem, globals, dwarf);

@@ -25,9 +25,17 @@ describe('stacks report equals the runtime own dump', () => {
     }
   });
 
-  it.each(cores.map(({ b, kind }) => [`${sampleName(b)} ${kind}`, b, kind] as const))('%s', async (_name, b, kind) => {
-    const model = await analyzeFile(await samplePath(b, kind), { exe: await samplePath(b, 'exe') });
+  // Each core twice: with the binary's DWARF, and with the built-in layout tables only (the path a
+  // binary without DWARF takes), which must give the same text.
+  const modes = [{ ignoreDwarf: false }, { ignoreDwarf: true }];
+  it.each(
+    cores.flatMap(({ b, kind }) =>
+      modes.map((m) => [`${sampleName(b)} ${kind}${m.ignoreDwarf ? ' (layout tables)' : ''}`, b, kind, m.ignoreDwarf] as const),
+    ),
+  )('%s', async (_name, b, kind, ignoreDwarf) => {
+    const model = await analyzeFile(await samplePath(b, kind), { exe: await samplePath(b, 'exe'), ignoreDwarf });
     expect(model.goVersion).toBe(b.meta['goVersion']);
+    if (ignoreDwarf) expect(model.provenance.layouts).toMatch(/built-in layout for go1\./);
     const ours = parseDump([...formatTraceback(model, { all: false })].join(''));
     const oracle = parseDump(readSampleText(b, 'stack.txt') ?? '');
     const crash = readSampleText(b, 'crash.txt');
