@@ -93,6 +93,8 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
     }
   }
 
+  checkLayoutAgainstMemory(raws, layout, warnings);
+
   const clock = estimateNow(target.monotonicNow, [
     ['sched.procresizetime', readOptionalField(mem, globals.find('runtime.sched')?.addr, layout.find('schedt.procresizetime'))],
     ['sched.lastpoll', readOptionalField(mem, globals.find('runtime.sched')?.addr, layout.find('schedt.lastpoll'))],
@@ -297,10 +299,18 @@ function resolveGoVersion(target: Target, mem: Mem, globals: Globals, dwarf: Dwa
   });
 }
 
+/** Newest Go minor whose facts gospy's tables were made from. */
+const NEWEST_KNOWN_MINOR = 27;
+
 function resolveLayout(dwarf: DwarfIndex | undefined, minor: number, warnings: WarningSink): Layout {
   if (dwarf) {
     const { layout, missing } = layoutFromDwarf(dwarf);
-    if (missing.length === 0) return layout;
+    if (missing.length === 0) {
+      if (minor > NEWEST_KNOWN_MINOR) {
+        warnings.add('go-version-newer', `go1.${minor} is newer than gospy's tables (up to go1.${NEWEST_KNOWN_MINOR}); struct layouts come from the binary's DWARF, other rules from go1.${NEWEST_KNOWN_MINOR}`);
+      }
+      return layout;
+    }
     warnings.add('dwarf-layout-incomplete', `DWARF lacks ${missing.join(', ')}; using built-in layouts`);
   }
   const t = tableLayout(minor);
@@ -371,4 +381,28 @@ function gorootOf(code: CodeTable): string | undefined {
   const i = file.lastIndexOf('/src/runtime/');
   if (i >= 0) return file.slice(0, i);
   return file.startsWith('runtime/') ? '' : undefined;
+}
+
+/**
+ * A layout taken from a table (no DWARF) or a newer Go may be wrong; what memory shows tells. Parked
+ * goroutines must have their saved sp inside their stack, and goroutine ids must be distinct.
+ */
+function checkLayoutAgainstMemory(gs: readonly RawG[], layout: Layout, warnings: WarningSink): void {
+  let parked = 0;
+  let outside = 0;
+  const ids = new Set<number>();
+  let duplicates = 0;
+  for (const g of gs) {
+    if (ids.has(g.goid)) duplicates++;
+    ids.add(g.goid);
+    if (g.status !== G_WAITING || g.syscallSP !== 0) continue;
+    parked++;
+    if (!(g.stackLo < g.schedSP && g.schedSP <= g.stackHi)) outside++;
+  }
+  if (duplicates > gs.length / 10 || (parked > 0 && outside > parked / 10)) {
+    warnings.add(
+      'layout-suspect',
+      `the ${layout.source} does not fit this process (${outside} of ${parked} parked goroutines have a saved sp outside their stack, ${duplicates} duplicate ids); results may be wrong`,
+    );
+  }
 }
