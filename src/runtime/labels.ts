@@ -28,7 +28,10 @@ function readLabelList(mem: Mem, ptr: number): Record<string, string> {
 const MIN_TOP_HASH = 5;
 const BUCKET_SIZE = 8 + 8 * 16 + 8 * 16 + 8;
 
-function readLabelHmap(mem: Mem, h: number): Record<string, string> {
+function readLabelHmap(mem: Mem, labelMap: number): Record<string, string> {
+  // g.labels points at a labelMap variable, which holds the map: a pointer to the hmap.
+  const h = mem.ptr(labelMap, 'labels map');
+  if (h === 0) return {};
   const count = mem.u64(h, 'labels hmap');
   const B = mem.u8(h + 9, 'labels hmap');
   const buckets = mem.ptr(h + 16, 'labels hmap');
