@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Rebuild every fixture under samples/builds from nothing:
-#   bash samples/build.sh
+#   bash samples/build.sh                        everything (removes samples/builds first)
+#   bash samples/build.sh --only stripped,arm64  only these groups; other fixtures stay untouched
+# Groups: base (static/pie/cgo amd64 + many + gcores), stripped (amd64 *-stripped of `states`),
+#         arm64 (`states` for GOARCH=arm64, run under qemu-aarch64-static, qemu-written guest core).
 # Env knobs: GOSPY_CACHE (toolchain/build cache, default ~/.cache/gospy),
 #            GOSPY_GO_MINORS (default "15 19 21 22 23 24 26 27"),
+#            GOSPY_STRIPPED_MINORS (default "15 19 21 24 27"), GOSPY_ARM64_MINORS (default "19 27"),
 #            GOSPY_LONG_WAIT (seconds slept before the dump in the long runs, default 65).
-# Requires: apt-get, dpkg, gcc, gdb (gcore), xz, python3, readelf.
+# Requires: apt-get, dpkg, gcc, gdb (gcore), xz, python3, readelf; for arm64 qemu-user-static.
 set -euo pipefail
 
 SAMPLES="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,6 +23,25 @@ MANY_MINORS="19 27"                  # `many` is built static for these only
 GCORE_MINORS="19 27"                 # gcore of the static `states` for these only
 GCORE_MAX_XZ=$((8 * 1024 * 1024))
 GCORE_MAX_RAW=$((1536 * 1024 * 1024))
+STRIPPED_MINORS="${GOSPY_STRIPPED_MINORS:-15 19 21 24 27}"
+STRIPPED_VARIANTS="static-stripped pie-stripped cgo-stripped"
+ARM64_MINORS="${GOSPY_ARM64_MINORS:-19 27}"
+ARM64_VARIANTS="static static-stripped"   # pie: PT_INTERP /lib/ld-linux-aarch64.so.1, not on the host
+QEMU=/usr/bin/qemu-aarch64-static
+
+GROUPS_ALL="base stripped arm64"
+ONLY=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --only) ONLY="${2:?--only needs a list, e.g. stripped,arm64}"; shift 2 ;;
+    --only=*) ONLY="${1#--only=}"; shift ;;
+    *) echo "usage: $0 [--only base,stripped,arm64]" >&2; exit 2 ;;
+  esac
+done
+GROUPS_ON="${ONLY//,/ }"; GROUPS_ON="${GROUPS_ON:-$GROUPS_ALL}"
+for g in $GROUPS_ON; do case " $GROUPS_ALL " in *" $g "*) ;; *) echo "unknown group $g" >&2; exit 2 ;; esac; done
+group_on() { case " $GROUPS_ON " in *" $1 "*) true ;; *) false ;; esac; }
+if group_on arm64 && [ ! -x "$QEMU" ]; then echo "arm64 needs $QEMU (apt-get install qemu-user-static)" >&2; exit 1; fi
 
 T0=$(date +%s)
 log() { printf '[%4ds] %s\n' "$(( $(date +%s) - T0 ))" "$*" >&2; }
@@ -45,27 +68,35 @@ declare -A GOBIN
 while read -r m path; do GOBIN[$m]="$path"; done < <(bash "$SAMPLES/toolchains.sh" --list)
 
 # ---------------------------------------------------------------- builds
-rm -rf "$OUT" "$RUN_ROOT"
+if [ -z "$ONLY" ]; then rm -rf "$OUT" "$RUN_ROOT"; fi   # --only: replace just the dirs it builds
 mkdir -p "$OUT" "$RUN_ROOT"
 JOBS=()   # "program tag minor variant wait"
 
-build_one() {  # program minor variant
-  local prog="$1" m="$2" var="$3"
+build_one() {  # program minor variant [goarch]
+  local prog="$1" m="$2" var="$3" arch="${4:-amd64}"
   local goroot; goroot="$(dirname "$(dirname "${GOBIN[$m]}")")"
-  local tag="go1.$m-amd64-$var"
+  local tag="go1.$m-$arch-$var"
   local rundir="$RUN_ROOT/$prog/$tag" dst="$OUT/$prog/$tag"
   local exe="$rundir/$prog"
+  rm -rf "$rundir" "$dst"
   mkdir -p "$rundir" "$dst"
   rm -rf "${SRC_ROOT:?}/$prog"; mkdir -p "$SRC_ROOT"
   cp -r "$SAMPLES/programs/$prog" "$SRC_ROOT/$prog"
 
-  local cgo=0 args=(build)
+  local cgo=0 args=(build) shown=(build)
   case "$var" in
     static) ;;
     pie) args+=(-buildmode=pie) ;;
     cgo) cgo=1; args+=(-ldflags=-linkmode=external) ;;
+    static-stripped) args+=("-ldflags=-s -w") ;;
+    pie-stripped) args+=(-buildmode=pie "-ldflags=-s -w") ;;
+    cgo-stripped) cgo=1; args+=("-ldflags=-linkmode=external -s -w") ;;
+    *) echo "unknown variant $var" >&2; exit 1 ;;
   esac
   args+=(-o "$exe" .)
+  local a; for a in "${args[@]:1}"; do
+    case "$a" in *" "*) shown+=("${a%%=*}='${a#*=}'") ;; *) shown+=("$a") ;; esac   # for buildCommand
+  done
   local envv=(
     "PATH=$goroot/bin:/usr/bin:/bin"
     "HOME=$CACHE/home"
@@ -77,7 +108,7 @@ build_one() {  # program minor variant
     "GO111MODULE=on"
     "GOPROXY=off"
     "GOOS=linux"
-    "GOARCH=amd64"
+    "GOARCH=$arch"
     "CGO_ENABLED=$cgo"
   )
   [ "$cgo" = 1 ] && envv+=("CC=gcc")
@@ -93,22 +124,37 @@ build_one() {  # program minor variant
   (cd "$SRC_ROOT/$prog" && env -i "${envv[@]}" go "${args[@]}")
   local gover; gover="$(env -i "${envv[@]}" go version | awk '{print $3}')"
 
-  python3 - "$dst/meta.part.json" "$prog" "$gover" "$var" "cd $SRC_ROOT/$prog && ${premod}go ${args[*]}" "$exe" "${envv[@]}" <<'PY'
+  local qemu=""
+  [ "$arch" = amd64 ] || qemu="$("$QEMU" --version | head -n1)"
+  python3 - "$dst/meta.part.json" "$prog" "$gover" "$var" "cd $SRC_ROOT/$prog && ${premod}go ${shown[*]}" "$exe" "$arch" "$qemu" "${envv[@]}" <<'PY'
 import json, sys
-out, prog, gover, var, cmd, exe, *env = sys.argv[1:]
-json.dump({"program": prog, "goVersion": gover, "goarch": "amd64", "variant": var,
-           "buildCommand": cmd, "env": dict(e.split("=", 1) for e in env),
-           "exePathAtBuild": exe}, open(out, "w"))
+out, prog, gover, var, cmd, exe, arch, qemu, *env = sys.argv[1:]
+m = {"program": prog, "goVersion": gover, "goarch": arch, "variant": var,
+     "buildCommand": cmd, "env": dict(e.split("=", 1) for e in env),
+     "exePathAtBuild": exe}
+if var.endswith("-stripped"): m["stripped"] = True
+if qemu:  # not run natively: qemu-user runs it and writes the (guest) core itself
+    m["emulator"] = qemu
+    m["coreWriter"] = "qemu-user"
+json.dump(m, open(out, "w"))
 PY
   local wait=0
-  if [ "$prog" = states ] && [ "$var" != pie ]; then wait="$LONG_WAIT"; fi
+  case "$var" in static|cgo|static-stripped) [ "$prog" = states ] && wait="$LONG_WAIT" ;; esac
   JOBS+=("$prog $tag $m $var $wait")
 }
 
 for m in $MINORS; do
   if [ -z "${GOBIN[$m]:-}" ]; then log "go1.$m not available, skipped"; continue; fi
-  for var in $VARIANTS; do build_one states "$m" "$var"; done
-  case " $MANY_MINORS " in *" $m "*) build_one many "$m" static ;; esac
+  if group_on base; then
+    for var in $VARIANTS; do build_one states "$m" "$var"; done
+    case " $MANY_MINORS " in *" $m "*) build_one many "$m" static ;; esac
+  fi
+  if group_on stripped; then
+    case " $STRIPPED_MINORS " in *" $m "*) for var in $STRIPPED_VARIANTS; do build_one states "$m" "$var"; done ;; esac
+  fi
+  if group_on arm64; then
+    case " $ARM64_MINORS " in *" $m "*) for var in $ARM64_VARIANTS; do build_one states "$m" "$var" arm64; done ;; esac
+  fi
 done
 T_BUILD=$(( $(date +%s) - T0 ))
 log "all builds done"
@@ -121,16 +167,21 @@ log "all builds done"
 declare -A JOB_PID
 start_job() {  # prog tag wait
   local prog="$1" tag="$2" wait="$3" rundir="$RUN_ROOT/$1/$2" pid
-  rm -f "$rundir"/core* "$rundir"/stdout.txt "$rundir"/crash.txt "$rundir"/stack.txt
+  rm -f "$rundir"/core* "$rundir"/qemu_*.core "$rundir"/stdout.txt "$rundir"/crash.txt "$rundir"/stack.txt
   echo "$wait" > "$rundir/wait"
+  # arm64: qemu-user runs the guest; SIGQUIT to qemu's PID is delivered to the guest, and on
+  # the guest's fatal signal qemu writes qemu_<prog>_<date>-<time>_<pid>.core (AArch64) in the
+  # cwd, then dies of that signal itself (the kernel then also writes `core`, qemu's own; dropped).
+  local runner=() pexe="$rundir/$prog"
+  case "$tag" in *-arm64-*) runner=("$QEMU"); pexe="$QEMU" ;; esac
   (
     cd "$rundir"
     ulimit -c unlimited
     exec env -i GOTRACEBACK=crash GOMAXPROCS=2 GOSPY_STACK_OUT=stack.txt GOSPY_SAMPLE_WAIT="$wait" \
-      "./$prog" >stdout.txt 2>crash.txt </dev/null
+      "${runner[@]}" "./$prog" >stdout.txt 2>crash.txt </dev/null
   ) &
   pid=$!
-  PIDS+=("$pid"); PID_EXE[$pid]="$rundir/$prog"; JOB_PID[$tag/$prog]=$pid
+  PIDS+=("$pid"); PID_EXE[$pid]="$pexe"; JOB_PID[$tag/$prog]=$pid
   echo "$(date +%s.%N)" > "$rundir/start-time"
   log "started $prog $tag pid=$pid wait=${wait}s"
 }
@@ -142,7 +193,7 @@ for j in "${JOBS[@]}"; do read -r prog tag m var wait <<<"$j"; [ "$wait" -eq 0 ]
 # Every process gets SIGQUIT as soon as it is READY (keeps the state in the core
 # as close as possible to stack.txt), except the gcore targets: they are dumped
 # with gcore once everything else has exited (gdb is slow on a loaded machine).
-is_gcore_target() { [ "$1" = states ] && [ "${2##*-}" = static ] && case " $GCORE_MINORS " in *" $3 "*) true ;; *) false ;; esac; }
+is_gcore_target() { [ "$1" = states ] && [ "$2" = "go1.$3-amd64-static" ] && case " $GCORE_MINORS " in *" $3 "*) true ;; *) false ;; esac; }
 quit_job() {  # prog tag
   local rundir="$RUN_ROOT/$1/$2"
   date +%s.%N > "$rundir/quit-time"
@@ -207,7 +258,11 @@ log "all exited"
 collect() {  # prog tag
   local prog="$1" tag="$2"
   local rundir="$RUN_ROOT/$prog/$tag" dst="$OUT/$prog/$tag"
-  local core; core="$(ls "$rundir"/core* 2>/dev/null | grep -v '\.xz$' | head -n1 || true)"
+  local core
+  case "$tag" in
+    *-arm64-*) core="$(ls "$rundir"/qemu_*.core 2>/dev/null | head -n1 || true)"; rm -f "$rundir/core" ;;  # guest core; `core` = qemu's own
+    *) core="$(ls "$rundir"/core* 2>/dev/null | grep -v '\.xz$' | head -n1 || true)" ;;
+  esac
   [ -n "$core" ] || { echo "ERROR: no core for $prog $tag" >&2; return 1; }
   local txt texts=()
   for txt in stack.txt crash.txt; do
@@ -243,6 +298,7 @@ m["cores"] = json.loads(cores)
 m["sha256"] = {"exe": sexe, "core": score}          # of the uncompressed files
 if sg: m["sha256"]["gcore"] = sg
 m["runCwd"] = rundir
+if m.get("emulator"): m["runCommand"] = "qemu-aarch64-static ./" + m["program"]
 m["runEnv"] = {"GOTRACEBACK": "crash", "GOMAXPROCS": "2", "GOSPY_STACK_OUT": "stack.txt",
                "GOSPY_SAMPLE_WAIT": open(rundir + "/wait").read().strip()}
 m["exitStatus"] = int(rc)
@@ -254,7 +310,7 @@ open(dst + "/meta.json", "a").write("\n")
 PY
   rm -f "$dst/meta.part.json" "$core"   # the raw core is large (sparse); the exe stays for debugging
 }
-: > "$OUT/gcore-decisions.txt"
+group_on base && : > "$OUT/gcore-decisions.txt"
 pids=()
 for j in "${JOBS[@]}"; do
   read -r prog tag m var wait <<<"$j"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Check samples/builds: files present, hashes, expected goroutines in stack.txt,
 # ELF notes of every core, and status differences stack.txt vs crash.txt.
+# *-stripped exes must have neither DWARF nor .symtab; arm64 exes/cores must be AArch64
+# (their cores are written by qemu-user: only NT_PRSTATUS/NT_PRPSINFO/NT_AUXV notes).
 #   bash samples/verify.sh [-q]
 set -euo pipefail
 SAMPLES="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -63,11 +65,18 @@ for prog in sorted(os.listdir(root)):
             data = lzma.open(os.path.join(d, "exe.xz")).read(); open(exe, "wb").write(data)
             if hashlib.sha256(data).hexdigest() != meta["sha256"]["exe"]: err(name, "exe sha256 mismatch")
             secs = subprocess.run(["readelf", "-SW", exe], capture_output=True, text=True).stdout
-            if "debug_info" not in secs: err(name, "exe has no DWARF .debug_info")
+            stripped = bool(meta.get("stripped"))
+            if stripped != meta["variant"].endswith("-stripped"): err(name, "meta.stripped does not match the variant name")
+            if stripped:
+                if "debug_info" in secs or ".symtab" in secs: err(name, "stripped exe has DWARF or .symtab")
+                if ".gopclntab" not in secs: err(name, "stripped exe has no .gopclntab")
+            elif "debug_info" not in secs: err(name, "exe has no DWARF .debug_info")
+            machine = {"amd64": "X86-64", "arm64": "AArch64"}[meta["goarch"]]
             ftype = subprocess.run(["readelf", "-hW", exe], capture_output=True, text=True).stdout
+            if not re.search(r"Machine:\s+.*" + machine, ftype): err(name, f"exe is not {machine}")
             interp = "INTERP" in subprocess.run(["readelf", "-lW", exe], capture_output=True, text=True).stdout
             etype = "DYN" if "DYN" in ftype else "EXEC"
-            want = {"static": ("EXEC", False), "pie": ("DYN", True), "cgo": (None, True)}[meta["variant"]]
+            want = {"static": ("EXEC", False), "pie": ("DYN", True), "cgo": (None, True)}[meta["variant"].removesuffix("-stripped")]
             if want[0] and etype != want[0]: err(name, f"ELF type {etype}")
             if interp != want[1]: err(name, f"PT_INTERP present={interp}")
             notes_summary = []
@@ -82,8 +91,12 @@ for prog in sorted(os.listdir(root)):
                 key = "core" if c == "core.xz" else "gcore"
                 if meta["sha256"].get(key) and h.hexdigest() != meta["sha256"][key]: err(name, f"{c} sha256 mismatch")
                 n = subprocess.run(["readelf", "-nW", core], capture_output=True, text=True).stdout
+                ch = subprocess.run(["readelf", "-hW", core], capture_output=True, text=True).stdout
+                if not re.search(r"Machine:\s+.*" + machine, ch) or "CORE" not in ch: err(name, f"{c} is not a {machine} core")
                 cnt = collections.Counter(re.findall(r"\b(NT_[A-Z0-9_]+)", n))
-                for need in ("NT_PRSTATUS", "NT_PRPSINFO", "NT_AUXV", "NT_FILE", "NT_FPREGSET"):
+                needs = ("NT_PRSTATUS", "NT_PRPSINFO", "NT_AUXV")
+                if meta.get("coreWriter") != "qemu-user": needs += ("NT_FILE", "NT_FPREGSET")
+                for need in needs:
                     if cnt[need] == 0: err(name, f"{c}: no {need}")
                 notes_summary.append(f"{c}: {cnt['NT_PRSTATUS']} threads, " + ",".join(sorted(cnt)))
                 os.unlink(core)
