@@ -1,7 +1,8 @@
 /**
  * Runtime addresses of the runtime globals gospy reads (`src/runtime/proc.go`, `runtime2.go`,
  * `mfinal.go`, `mstats.go`, `runtime1.go`): from .symtab when present, else from DWARF variables.
- * Stripped binaries (neither) need recovered addresses, which a later layer provides.
+ * Stripped binaries (neither) get addresses recovered from code (symbols/recover.ts), added with
+ * `addRecovered` once the Go version and layouts are known.
  */
 import type { DwarfIndex } from '../format/dwarf/index.ts';
 import type { Target } from './target.ts';
@@ -31,8 +32,10 @@ export const GLOBAL_NAMES = [
 ] as const;
 export type GlobalName = (typeof GLOBAL_NAMES)[number];
 
+export type GlobalsSource = 'symtab' | 'DWARF' | 'recovered from code' | 'none';
+
 export class Globals {
-  readonly source: 'symtab' | 'DWARF' | 'none';
+  private src: GlobalsSource;
   private readonly map = new Map<string, GlobalRef>();
   constructor(target: Target, dwarf: DwarfIndex | undefined) {
     let fromSym = 0;
@@ -50,7 +53,21 @@ export class Globals {
         fromDwarf++;
       }
     }
-    this.source = fromSym > 0 ? 'symtab' : fromDwarf > 0 ? 'DWARF' : 'none';
+    this.src = fromSym > 0 ? 'symtab' : fromDwarf > 0 ? 'DWARF' : 'none';
+  }
+  /** Where the addresses came from (the first source that gave any). */
+  get source(): GlobalsSource {
+    return this.src;
+  }
+  /** Add recovered addresses for globals neither .symtab nor DWARF had. */
+  addRecovered(found: ReadonlyMap<GlobalName, GlobalRef>): void {
+    let added = 0;
+    for (const [name, ref] of found) {
+      if (this.map.has(name)) continue;
+      this.map.set(name, ref);
+      added++;
+    }
+    if (added > 0 && this.src === 'none') this.src = 'recovered from code';
   }
   find(name: GlobalName): GlobalRef | undefined {
     return this.map.get(name);

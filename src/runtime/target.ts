@@ -5,6 +5,7 @@
  */
 import type { ArchSpec } from './arch.ts';
 import type { Warning } from '../base/warnings.ts';
+import type { ExeImage } from './symbols/exe-image.ts';
 
 export interface TargetMemory {
   /** Bytes at addr; throws UnmappedAddressError when any part is unreadable. */
@@ -43,6 +44,8 @@ export interface TargetExecutable {
   sectionBytes(name: string): Uint8Array | undefined;
   /** The PT_TLS segment, for finding g through TLS in externally linked binaries. */
   readonly tls: { readonly vaddr: number; readonly memsz: number; readonly align: number } | undefined;
+  /** The file's segments at link-time addresses, for recovering globals of stripped binaries. */
+  image?(): ExeImage;
 }
 
 export interface Target {

@@ -5,12 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { xz } from '@napi-rs/lzma';
-import { BufferSource, u32, u64 } from '../../src/base/bytes.ts';
+import { BufferSource } from '../../src/base/bytes.ts';
 import { SHT_NOBITS } from '../../src/format/elf/constants.ts';
 import { ElfFile } from '../../src/format/elf/file.ts';
 import type { DwarfSections } from '../../src/format/dwarf/index.ts';
 import type { PclnContext } from '../../src/format/gosym/index.ts';
 import { openFileSource } from '../../src/memory/file-source.ts';
+import { exeImage } from '../../src/runtime/symbols/exe-image.ts';
+import { findModuledata } from '../../src/runtime/symbols/moduledata-scan.ts';
 
 /** Parse the executable at `path`: an `.xz` file is decompressed in memory, anything else is read in place. */
 export function openExe(path: string): ElfFile {
@@ -44,40 +46,20 @@ export function symbolValue(elf: ElfFile, name: string): number | undefined {
   return elf.symbols().get(name)?.value;
 }
 
-/**
- * moduledata.text / moduledata.gofunc for stripped files: find firstmoduledata by scanning writable data
- * for the pclntab address (go-binary.md §4.3) and read the fields at the per-version offsets (§4.1).
- */
-function fromModuledata(elf: ElfFile, pclnAddr: number, magic: number, goMinor: number | undefined): { text?: number; gofunc?: number } {
-  for (const s of elf.sections) {
-    if (!['.noptrdata', '.go.module', '.data'].includes(s.name) || s.type === SHT_NOBITS) continue;
-    const b = elf.sectionData(s);
-    for (let o = 0; o + 8 <= b.length; o += 8) {
-      if (u64(b, o) !== pclnAddr) continue;
-      if (magic === 0xfffffffb) {
-        if (u64(b, o + 8) !== u64(b, o + 16)) continue;
-        return { text: u64(b, o + 96) };
-      }
-      const text = u64(b, o + 176);
-      // 1.27 has typedesclen (a small length) at +304 where 1.20–1.26 have etypes (an address)
-      const is127 = goMinor !== undefined ? goMinor >= 27 : u64(b, o + 304) < text;
-      const gofuncOff = magic === 0xfffffff0 ? 304 : is127 ? 344 : 320;
-      return magic === 0xfffffffa ? { text } : { text, gofunc: u64(b, o + gofuncOff) };
-    }
-  }
-  return {};
-}
-
 /** pclntab bytes plus a context with link-time addresses (bias 0) for a Go ELF (symbols, else moduledata). */
 export function pclnFromElf(elf: ElfFile, goMinor?: number): { data: Uint8Array; ctx: PclnContext } {
   const sec = elf.section('.gopclntab') ?? elf.section('.data.rel.ro.gopclntab');
-  if (!sec) throw new Error('no .gopclntab section');
-  const data = elf.sectionData(sec);
+  let data = sec ? elf.sectionData(sec) : undefined;
   let textStart = symbolValue(elf, 'runtime.text');
   let gofunc = symbolValue(elf, 'go:func.*') ?? symbolValue(elf, 'go.func.*');
-  if (textStart === undefined) {
-    const md = fromModuledata(elf, sec.addr, u32(data, 0), goMinor);
-    textStart = md.text ?? elf.section('.text')!.addr;
+  if (textStart === undefined || data === undefined) {
+    // stripped: the same moduledata scan gospy uses (src/runtime/symbols/moduledata-scan.ts)
+    const img = exeImage(elf);
+    const md = findModuledata(img, goMinor);
+    if (!md) throw new Error('no pclntab/moduledata found');
+    data ??= img.read(md.pclnAddr, md.pclnEnd - md.pclnAddr);
+    if (data === undefined) throw new Error('pclntab is not in the file');
+    textStart = md.text;
     gofunc ??= md.gofunc;
   }
   const ctx: PclnContext = { textStart, linkBias: 0, readMemory: (a, n) => elf.readVirtual(a, n) };

@@ -1,0 +1,165 @@
+/**
+ * Finding `runtime.firstmoduledata` and the pclntab in an executable without symbols
+ * (go-binary.md §4.3, §6.1). The pclntab is the section `.gopclntab` / `.data.rel.ro.gopclntab` when
+ * section headers name it, else a `pcHeader` magic found in the segments; moduledata is the
+ * writable word that points at it (`pcHeader`, 1.16+; `pclntable.ptr` ≤1.15), validated against the
+ * fields the linker writes next to it (cmd/link/internal/ld/symtab.go `symtab`, the moduledata
+ * writer; runtime/symtab.go `moduledata`, `moduledataverify1`). All addresses are link-time.
+ */
+import { u32, u64 } from '../../base/bytes.ts';
+import { FormatError } from '../../base/errors.ts';
+import { PclnTable } from '../../format/gosym/index.ts';
+import { parseHeader } from '../../format/gosym/header.ts';
+import type { ExeImage } from './exe-image.ts';
+
+const MAGICS = new Set([0xfffffffb, 0xfffffffa, 0xfffffff0, 0xfffffff1]);
+
+/** Moduledata field offsets the scan validates with, by pclntab magic (go-binary.md §4.1, eras A–H). */
+// prettier-ignore
+const ERA_OFFSETS: ReadonlyMap<number, { pclntable: number; ftab: number; minpc: number; text: number; noptrdata: number; end: number }> = new Map([
+  [0xfffffffb, { pclntable: 0,   ftab: 24,  minpc: 80,  text: 96,  noptrdata: 112, end: 176 }],
+  [0xfffffffa, { pclntable: 104, ftab: 128, minpc: 160, text: 176, noptrdata: 192, end: 256 }],
+  [0xfffffff0, { pclntable: 104, ftab: 128, minpc: 160, text: 176, noptrdata: 192, end: 256 }],
+  [0xfffffff1, { pclntable: 104, ftab: 128, minpc: 160, text: 176, noptrdata: 192, end: 256 }],
+]);
+
+export interface FileModule {
+  /** Link-time address of runtime.firstmoduledata. */
+  readonly addr: number;
+  readonly magic: number;
+  /** pcHeader (≤1.15: the pclntab blob) and the end of the pclntab. */
+  readonly pclnAddr: number;
+  readonly pclnEnd: number;
+  readonly text: number;
+  readonly etext: number;
+  /** Smallest start and largest end of noptrdata, data, bss, noptrbss: every Go data symbol. */
+  readonly dataStart: number;
+  readonly dataEnd: number;
+  /** [bss, ebss) and [noptrbss, enoptrbss). */
+  readonly bss: readonly [number, number];
+  readonly noptrbss: readonly [number, number];
+  /** go:func.* (1.18+), the funcdata base. */
+  readonly gofunc: number | undefined;
+}
+
+/** Candidate pclntab addresses: named sections first, then magic hits in non-executable, then executable segments. */
+export function pclntabCandidates(img: ExeImage): number[] {
+  const out: number[] = [];
+  for (const name of ['.gopclntab', '.data.rel.ro.gopclntab']) {
+    const s = img.section(name);
+    if (s && s.data.length >= 16 && MAGICS.has(u32(s.data, 0))) out.push(s.addr);
+  }
+  for (const exec of [false, true]) {
+    for (const seg of img.segments) {
+      if (seg.executable !== exec) continue;
+      const d = seg.data;
+      for (let o = (8 - (seg.vaddr % 8)) % 8; o + 16 <= d.length; o += 8) {
+        if (d[o + 4] !== 0 || d[o + 5] !== 0 || d[o + 7] !== 8 || (d[o + 6] !== 1 && d[o + 6] !== 4)) continue;
+        if (!MAGICS.has(u32(d, o))) continue;
+        const a = seg.vaddr + o;
+        if (!out.includes(a)) out.push(a);
+      }
+    }
+  }
+  return out;
+}
+
+/** firstmoduledata, found by its pointer to the pclntab and validated; undefined when nothing qualifies. */
+export function findModuledata(img: ExeImage, goMinor?: number): FileModule | undefined {
+  for (const v of pclntabCandidates(img)) {
+    const head = img.read(v, 16);
+    if (!head) continue;
+    const magic = u32(head, 0);
+    for (const seg of img.segments) {
+      if (!seg.writable) continue;
+      const d = seg.data;
+      for (let o = (8 - (seg.vaddr % 8)) % 8; o + 8 <= d.length; o += 8) {
+        if (u64(d, o) !== v) continue;
+        const m = validate(img, seg.vaddr + o, v, magic, goMinor);
+        if (m) return m;
+      }
+    }
+  }
+  return undefined;
+}
+
+function validate(img: ExeImage, addr: number, v: number, magic: number, goMinor: number | undefined): FileModule | undefined {
+  const e = ERA_OFFSETS.get(magic)!;
+  const md = img.read(addr, e.end + 8);
+  if (!md) return undefined;
+  const w = (off: number): number => u64(md, off);
+  const header = fromAddr(img, v);
+  if (!header) return undefined;
+  let h;
+  try {
+    h = parseHeader(header);
+  } catch {
+    return undefined;
+  }
+  const pclntable = w(e.pclntable);
+  const pclnLen = w(e.pclntable + 8);
+  if (!(pclnLen > 0 && pclnLen === w(e.pclntable + 16) && pclnLen < 1 << 30)) return undefined;
+  let pclnEnd: number;
+  if (magic === 0xfffffffb) {
+    if (pclntable !== v || w(e.ftab) !== v + h.functab) return undefined;
+    pclnEnd = v + pclnLen;
+  } else {
+    // pcHeader, then funcnametab = pcHeader + funcnameOffset, pclntable = pcHeader + pclnOffset = ftab.
+    if (w(8) !== v + h.funcnametab || pclntable !== v + h.pcln || w(e.ftab) !== pclntable) return undefined;
+    pclnEnd = pclntable + pclnLen;
+  }
+  if (w(e.ftab + 8) !== h.nfunc + 1) return undefined;
+  const minpc = w(e.minpc);
+  const maxpc = w(e.minpc + 8);
+  const text = w(e.text);
+  const etext = w(e.text + 8);
+  if (!(text > 0 && text < etext && minpc >= text && minpc < maxpc && maxpc <= etext)) return undefined;
+  const ranges: number[] = [];
+  for (let i = 0; i < 8; i++) ranges.push(w(e.noptrdata + 8 * i)); // noptrdata … enoptrbss
+  // Each [start, end) pair must be ordered; their relative order differs with external linking.
+  for (let i = 0; i < ranges.length; i += 2) if (!(ranges[i]! > 0 && ranges[i + 1]! >= ranges[i]!)) return undefined;
+  let gofunc: number | undefined;
+  const md2 = img.read(addr, 352);
+  if (md2 && magic === 0xfffffff0) gofunc = u64(md2, 304);
+  else if (md2 && magic === 0xfffffff1) {
+    // +296 is `types` (an address) in 1.20–1.27; +304 is etypes (≥ types) in 1.20–1.26 but
+    // typedesclen (a length, far below any address of type data) in 1.27 (§4.1, §4.4). Comparing
+    // with text instead fails on arm64, whose text starts at 0x11000.
+    const is127 = goMinor !== undefined ? goMinor >= 27 : u64(md2, 304) < u64(md2, 296);
+    gofunc = u64(md2, is127 ? 344 : 320);
+  }
+  if (gofunc !== undefined && !(gofunc > 0)) return undefined;
+  return {
+    addr, magic, pclnAddr: v, pclnEnd, text, etext,
+    dataStart: Math.min(ranges[0]!, ranges[2]!, ranges[4]!, ranges[6]!),
+    dataEnd: Math.max(ranges[1]!, ranges[3]!, ranges[5]!, ranges[7]!),
+    bss: [ranges[4]!, ranges[5]!], noptrbss: [ranges[6]!, ranges[7]!],
+    gofunc,
+  };
+}
+
+/** File bytes from v to the end of its segment (room for parseHeader's bounds checks). */
+function fromAddr(img: ExeImage, v: number): Uint8Array | undefined {
+  for (const s of img.segments) {
+    const rel = v - s.vaddr;
+    if (rel >= 0 && rel < s.data.length) return s.data.subarray(rel);
+  }
+  return undefined;
+}
+
+/**
+ * The module's function table read from the executable file, all PCs link-time (textStart =
+ * moduledata.text as linked; ≤1.17 functab entries are the link-time values the linker also writes
+ * in place for PIE, §4.5). Throws GospyError (FormatError) on a table that does not decode.
+ */
+export function fileModuleTable(img: ExeImage, m: FileModule, goMinor?: number): PclnTable {
+  const data = img.read(m.pclnAddr, m.pclnEnd - m.pclnAddr);
+  if (!data) throw new FormatError('pclntab', `the pclntab at 0x${m.pclnAddr.toString(16)} is not in the executable's file`, m.pclnAddr);
+  return PclnTable.parse(data, {
+    textStart: m.text,
+    linkBias: 0,
+    ...(m.gofunc !== undefined ? { gofunc: m.gofunc } : {}),
+    ...(goMinor !== undefined ? { goMinor } : {}),
+    readMemory: (a, n) => img.read(a, n),
+  });
+}
