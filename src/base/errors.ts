@@ -12,7 +12,9 @@ export type ErrorCode =
   | 'mismatch'
   | 'not-go'
   | 'truncated'
-  | 'usage';
+  | 'output-exists'
+  | 'usage'
+  | 'not-permitted';
 
 export abstract class GospyError extends Error {
   abstract readonly code: ErrorCode;
@@ -83,9 +85,24 @@ export class TruncatedError extends GospyError {
   readonly code = 'truncated';
 }
 
+/** An output file (e.g. a snapshot) already exists and overwriting it was not asked for. */
+export class OutputExistsError extends GospyError {
+  readonly code = 'output-exists';
+  readonly path: string;
+  constructor(path: string, detail: string, options?: { hint?: string; cause?: unknown }) {
+    super(detail, options);
+    this.path = path;
+  }
+}
+
 /** Bad command line. Thrown only by analyze/. */
 export class UsageError extends GospyError {
   readonly code = 'usage';
+}
+
+/** The operating system refused access to a process (ptrace, /proc): the message names the cause. */
+export class NotPermittedError extends GospyError {
+  readonly code = 'not-permitted';
 }
 
 export function isGospyError(e: unknown): e is GospyError {

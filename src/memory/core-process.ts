@@ -44,6 +44,7 @@ import { u64 } from '../base/bytes.ts';
 import type { MemoryImage, Region } from './image.ts';
 import { SplicedImage } from './spliced.ts';
 import { buildIdsInMemory, compareBuildIds } from './build-id-check.ts';
+import { exeFileLayer, exeLoadLayer, fileRegion, loadBiasOf } from './exe-layers.ts';
 
 export type ExeFoundBy = 'argument' | 'nt_file' | 'prpsinfo' | 'beside-core';
 
@@ -169,20 +170,6 @@ export function exeMappingPath(notes: CoreNotes): string | undefined {
   return notes.files.find((f) => entry >= f.start && entry < f.end)?.path;
 }
 
-function fileRegion(src: ByteSource, start: number, end: number, fileOff: number, origin: Region['origin'], label: string): Region | undefined {
-  // Only the bytes the file really has.
-  const avail = Math.min(end - start, src.size - fileOff);
-  if (!(avail > 0)) return undefined;
-  return {
-    start,
-    end: start + avail,
-    origin,
-    label,
-    read: (addr, len) => src.read(fileOff + (addr - start), len),
-  };
-}
-
-const hx = (n: number): string => `0x${n.toString(16)}`;
 
 /**
  * Build the process view of `coreSource` with its executable. Throws FormatError (not a core),
@@ -217,16 +204,7 @@ export function openCoreProcess(
 
   // Load bias.
   const atEntry = notes.auxv.get(AT_ENTRY);
-  let loadBias = 0;
-  if (atEntry !== undefined && Number.isFinite(atEntry) && Number.isFinite(exeElf.header.entry)) {
-    loadBias = atEntry - exeElf.header.entry;
-    if (exeElf.header.type === ET_EXEC && loadBias !== 0) {
-      warnings.add('exe-entry-differs', `AT_ENTRY ${hx(atEntry)} is not the entry ${hx(exeElf.header.entry)} of non-PIE ${exe.path}`);
-      loadBias = 0;
-    }
-  } else if (exeElf.header.type === ET_DYN) {
-    warnings.add('no-auxv', 'the core has no AT_ENTRY (NT_AUXV); assuming the PIE executable was loaded at 0');
-  }
+  const loadBias = loadBiasOf(exeElf, exe.path, atEntry, warnings);
 
   // Truncation: PT_LOAD / PT_NOTE bytes past the end of the core file.
   let missingBytes = 0;
@@ -249,26 +227,15 @@ export function openCoreProcess(
   }
 
   // Layers.
-  const exeLayer: Region[] = [];
-  for (const p of exeElf.progs) {
-    if (p.type !== PT_LOAD || !Number.isFinite(p.vaddr) || !Number.isFinite(p.memsz)) continue;
-    const start = p.vaddr + loadBias;
-    const fr = fileRegion(exe.source, start, start + Math.min(p.filesz, p.memsz), p.offset, 'exe', `exe PT_LOAD #${p.index}`);
-    if (fr) exeLayer.push(fr);
-    const fileEnd = fr ? fr.end : start;
-    if (start + p.memsz > fileEnd) {
-      exeLayer.push({ start: fileEnd, end: start + p.memsz, origin: 'zero', label: `exe PT_LOAD #${p.index} zero-fill` });
-    }
-  }
+  const exeLayer = exeLoadLayer(exeElf, exe.source, loadBias);
   const recorded = exeMappingPath(notes);
-  const exeFileLayer: Region[] = [];
-  if (recorded !== undefined) {
-    for (const f of notes.files) {
-      if (f.path !== recorded || !Number.isFinite(f.start) || !Number.isFinite(f.fileOffsetBytes)) continue;
-      const r = fileRegion(exe.source, f.start, f.end, f.fileOffsetBytes, 'exe-file', `exe file mapping ${hx(f.start)}`);
-      if (r) exeFileLayer.push(r);
-    }
-  }
+  const exeFileLayerRegions =
+    recorded === undefined
+      ? []
+      : exeFileLayer(
+          exe.source,
+          notes.files.filter((f) => f.path === recorded).map((f) => ({ start: f.start, end: f.end, fileOffset: f.fileOffsetBytes })),
+        );
   const coreLayer: Region[] = [];
   for (const p of core.progs) {
     if (p.type !== PT_LOAD || p.filesz === 0) continue;
@@ -286,7 +253,7 @@ export function openCoreProcess(
     const r = fileRegion(coreSource, p.vaddr, p.vaddr + p.filesz, p.offset, 'core', `core PT_LOAD #${p.index}`);
     if (r) coreLayer.push(r);
   }
-  const image = new SplicedImage([exeLayer, exeFileLayer, coreLayer]);
+  const image = new SplicedImage([exeLayer, exeFileLayerRegions, coreLayer]);
 
   // Build-id check against the core's own copy of the executable's first page.
   if (!opts.skipBuildIdCheck) {
@@ -303,7 +270,19 @@ export function openCoreProcess(
         { hint: 'pass the exact binary that produced the core with --exe' },
       );
     }
-    if (v.kind === 'unchecked') warnings.add('build-id-unchecked', `cannot check that ${exe.path} matches the core: ${v.reason}`);
+    if (v.kind === 'unchecked') {
+      // Without build ids (qemu-user cores leave the executable's first page out), the entry point the
+      // kernel recorded must still fit the file: the same address for a fixed executable, a
+      // page-aligned shift for a PIE.
+      const shift = atEntry === undefined ? 0 : atEntry - exeElf.header.entry;
+      if (Number.isFinite(shift) && ((exeElf.header.type === ET_EXEC && shift !== 0) || shift % 4096 !== 0)) {
+        throw new MismatchError(
+          `executable ${exe.path} does not match the core: the core's program started at 0x${atEntry!.toString(16)}, the file's entry point is 0x${exeElf.header.entry.toString(16)}`,
+          { hint: 'pass the exact binary that produced the core with --exe' },
+        );
+      }
+      warnings.add('build-id-unchecked', `cannot check that ${exe.path} matches the core: ${v.reason}`);
+    }
   }
 
   return {

@@ -1,11 +1,14 @@
 /**
- * The one entry the CLI calls: open a core (or, later, a snapshot) and read its Go process model.
+ * The one entry the CLI calls: open a core or a gospy snapshot (told apart by magic) and read its Go
+ * process model.
  */
 import { TruncatedError, UnmappedAddressError } from '../base/errors.ts';
 import { openCore } from '../memory/open-core.ts';
 import type { ProcessModel } from './model.ts';
 import { coreTarget } from './core-target.ts';
 import { readProcess } from './process.ts';
+import { isSnapshotFile, openSnapshot, snapshotProcess } from '../memory/snapshot-image.ts';
+import { snapshotTarget } from './snapshot-target.ts';
 
 export interface AnalyzeOptions {
   readonly exe?: string | undefined;
@@ -14,6 +17,7 @@ export interface AnalyzeOptions {
 }
 
 export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<ProcessModel> {
+  if (isSnapshotFile(path)) return analyzeSnapshot(path, opts);
   opts.onProgress?.('opening the core');
   const core = await openCore(path, opts.exe === undefined ? {} : { exePath: opts.exe });
   try {
@@ -35,5 +39,22 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
     }
   } finally {
     core.close();
+  }
+}
+
+/** A snapshot carries its own executable: `opts.exe` is not used (a warning says so). */
+function analyzeSnapshot(path: string, opts: AnalyzeOptions): ProcessModel {
+  opts.onProgress?.('opening the snapshot');
+  const snap = openSnapshot(path);
+  try {
+    const target = snapshotTarget(snapshotProcess(snap), path);
+    const model = readProcess(target, { onProgress: opts.onProgress, ignoreDwarf: opts.ignoreDwarf });
+    if (opts.exe === undefined) return model;
+    return {
+      ...model,
+      warnings: [...model.warnings, { kind: 'exe-ignored', message: `--exe ${opts.exe} is ignored: the snapshot contains its executable` }],
+    };
+  } finally {
+    snap.close();
   }
 }

@@ -7,12 +7,14 @@ import { PT_TLS, PT_LOAD, PF_W } from '../format/elf/constants.ts';
 import type { ElfFile } from '../format/elf/file.ts';
 import type { CoreProcess } from '../memory/core-process.ts';
 import { AMD64, ARM64 } from './arch.ts';
+import { exeImage, type ExeImage } from './symbols/exe-image.ts';
 import type { Target, TargetExecutable } from './target.ts';
 
 export function exeFacts(exe: ElfFile, path: string): TargetExecutable {
   const syms = exe.symbols();
   const sectionCache = new Map<string, Uint8Array | undefined>();
   const tlsProg = exe.progs.find((p) => p.type === PT_TLS);
+  let image: ExeImage | undefined;
   return {
     path,
     hasSymbols: syms.size > 0,
@@ -28,6 +30,7 @@ export function exeFacts(exe: ElfFile, path: string): TargetExecutable {
       return sectionCache.get(name);
     },
     tls: tlsProg ? { vaddr: tlsProg.vaddr, memsz: tlsProg.memsz, align: tlsProg.align } : undefined,
+    image: () => (image ??= exeImage(exe)),
   };
 }
 
@@ -54,11 +57,17 @@ export function buildInfoSource(exe: ElfFile): BuildInfoSource {
   };
 }
 
-export function coreTarget(cp: CoreProcess, corePath: string, exeFoundBy: Target['exeFoundBy']): Target {
-  const exe = exeFacts(cp.exe, cp.exePath);
-  const bis = buildInfoSource(cp.exe);
+/** The Target fields that come from the executable file alone (shared by cores and snapshots). */
+export function executableTarget(elf: ElfFile, path: string): Pick<Target, 'exe' | 'goVersion' | 'buildInfo'> {
+  const exe = exeFacts(elf, path);
+  const bis = buildInfoSource(elf);
   const bi = findBuildInfo(bis);
   const goVersion = bi?.goVersion ?? findBuildVersionString(bis, exe.symbol('runtime.buildVersion')?.value)?.goVersion;
+  return { exe, goVersion, buildInfo: bi ? { path: bi.path, main: bi.main, settings: bi.settings } : undefined };
+}
+
+export function coreTarget(cp: CoreProcess, corePath: string, exeFoundBy: Target['exeFoundBy']): Target {
+  const { exe, goVersion, buildInfo } = executableTarget(cp.exe, cp.exePath);
   return {
     kind: 'core',
     path: corePath,
@@ -80,7 +89,7 @@ export function coreTarget(cp: CoreProcess, corePath: string, exeFoundBy: Target
     loadBias: cp.loadBias,
     monotonicNow: undefined,
     goVersion,
-    buildInfo: bi ? { path: bi.path, main: bi.main, settings: bi.settings } : undefined,
+    buildInfo,
     warnings: cp.warnings,
   };
 }

@@ -10,6 +10,8 @@ import type { Frame, Goroutine, ProcessModel, ThreadInfo } from './model.ts';
 import type { Target } from './target.ts';
 import { Mem } from './mem.ts';
 import { Globals } from './globals.ts';
+import { addRecoveredGlobals } from './symbols/recover.ts';
+import { recoverGSlot } from './symbols/tls-slot.ts';
 import { layoutFromDwarf } from './layouts/from-dwarf.ts';
 import { tableLayout } from './layouts/go-tables.ts';
 import type { Layout } from './layouts/layout.ts';
@@ -54,11 +56,12 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
   const rules = tracebackRules(minor);
 
   const layout = resolveLayout(dwarf, minor, warnings);
+  addRecoveredGlobals(target, mem, globals, minor, layout, warnings);
   const need = (name: Parameters<Globals['find']>[0]): number => {
     const g = globals.find(name);
     if (!g) {
-      throw new UnsupportedError('symbols', `cannot find ${name}: the executable has no symbol table and no DWARF`, {
-        hint: 'stripped binaries (-ldflags="-s -w") are not supported yet; analyze with an unstripped build of the same source',
+      throw new UnsupportedError('symbols', `cannot find ${name}: the executable has no symbol table and no DWARF, and it could not be recovered from the code`, {
+        hint: 'the core and executable may not belong together; otherwise analyze with an unstripped build of the same source',
       });
     }
     return g.addr;
@@ -77,7 +80,9 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
 
   const ms = readMs(mem, need('runtime.allm'), layout);
   const tlsg = target.exe.symbol(target.arch.name === 'amd64' ? 'runtime.tlsg' : 'runtime.tls_g');
-  const bindings = bindThreads(target, mem, ms, amd64GSlot(target, tlsg?.value), (g) => gAddrSet.has(g));
+  // Stripped external-link amd64 binaries no longer name runtime.tlsg: find its slot in the core.
+  const gSlot = (tlsg === undefined ? recoverGSlot(target, mem, ms) : undefined) ?? amd64GSlot(target, tlsg?.value);
+  const bindings = bindThreads(target, mem, ms, gSlot, (g) => gAddrSet.has(g));
   const bindingByCurg = new Map<number, ThreadBinding>();
   for (const b of bindings) if (b.m?.curg) bindingByCurg.set(b.m.curg, b);
   const mByAddr = new Map(ms.map((m) => [m.addr, m]));

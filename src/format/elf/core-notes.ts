@@ -65,15 +65,39 @@ function regsFrom(raw: bigint[], arch: CoreArch): ThreadRegs {
   return { pc: n(32), sp: n(31), bp: n(29), lr: n(30), gReg: n(28), fsBase: undefined, raw, names: ARM64_REG_NAMES };
 }
 
+function regsetWords(arch: CoreArch): number {
+  return arch === 'amd64' ? AMD64_REG_NAMES.length : ARM64_REG_NAMES.length;
+}
+
+/** Bytes of a general-purpose regset (NT_PRSTATUS pr_reg): 216 on amd64, 272 on arm64. */
+export function regsetSize(arch: CoreArch): number {
+  return regsetWords(arch) * 8;
+}
+
+/**
+ * Decode a raw general-purpose regset as PTRACE_GETREGSET(NT_PRSTATUS) returns it, which is exactly
+ * NT_PRSTATUS's pr_reg (user_regs_struct / user_pt_regs). Throws FormatError when it is too short.
+ */
+export function parseRegset(regs: Uint8Array, arch: CoreArch, what = 'regset'): ThreadRegs {
+  if (regs.length < regsetSize(arch)) {
+    throw new FormatError(what, `${regs.length} bytes, the ${arch} general-purpose regset needs ${regsetSize(arch)}`);
+  }
+  const raw: bigint[] = [];
+  for (let i = 0; i < regsetWords(arch); i++) raw.push(u64Big(regs, i * 8));
+  return regsFrom(raw, arch);
+}
+
+/** Where pr_reg starts in NT_PRSTATUS. */
+export const PRSTATUS_REG_OFFSET = PR_REG_OFFSET;
+
 /** Decode one NT_PRSTATUS desc. Throws FormatError if it is shorter than the arch's struct. */
 export function parsePrStatus(desc: Uint8Array, arch: CoreArch, offset = 0): PrStatus {
   const size = PRSTATUS_SIZE[arch];
   if (desc.length < size) {
     throw new FormatError('NT_PRSTATUS', `${desc.length} bytes, ${arch} elf_prstatus needs ${size}`, offset);
   }
-  const nregs = arch === 'amd64' ? AMD64_REG_NAMES.length : ARM64_REG_NAMES.length;
   const raw: bigint[] = [];
-  for (let i = 0; i < nregs; i++) raw.push(u64Big(desc, PR_REG_OFFSET + i * 8));
+  for (let i = 0; i < regsetWords(arch); i++) raw.push(u64Big(desc, PR_REG_OFFSET + i * 8));
   return {
     signo: i32(desc, 0),
     code: i32(desc, 4),
