@@ -17,6 +17,7 @@ import { formatSummary } from '../src/report/summary.ts';
 import { formatTop } from '../src/report/top.ts';
 import { formatTraceback } from '../src/report/traceback.ts';
 import { isClosedPipe, writeChunks, type OutStream } from './output.ts';
+import { captureDescription, captureEpilogue, captureModes, type CaptureArgs } from '../capture/main.ts';
 
 /** `analyzeFile` of src/runtime/analyze-file.ts. */
 export type AnalyzeFile = (path: string, opts: { exe?: string; onProgress?: (msg: string) => void }) => Promise<ProcessModel>;
@@ -57,6 +58,12 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     const parsed = await parse(argv);
     if (parsed.kind === 'text') {
       await writeChunks(io.stdout, [parsed.text.endsWith('\n') ? parsed.text : `${parsed.text}\n`]);
+      return exitOk;
+    }
+    if (parsed.kind === 'capture') {
+      // Loaded lazily: the capture's FFI bindings (koffi) are needed only here.
+      const { runCapture } = await import('../capture/main.ts');
+      await runCapture(parsed.args, io);
       return exitOk;
     }
     await analyze(parsed.args, io, progress);
@@ -154,7 +161,10 @@ Exit codes:
   3   valid input gospy does not support (Go version, architecture)
   70  internal error: a gospy bug; re-run with --debug and report the stack trace`;
 
-type Parsed = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'analyze'; readonly args: AnalyzeArgs };
+type Parsed =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'analyze'; readonly args: AnalyzeArgs }
+  | { readonly kind: 'capture'; readonly args: CaptureArgs };
 
 async function parse(argv: string[]): Promise<Parsed> {
   let output = '';
@@ -177,8 +187,22 @@ async function parse(argv: string[]): Promise<Parsed> {
         .example("$0 analyze core.1234 --format json | jq '.goroutines[0]'", 'for programs')
         .epilogue(epilogue),
     )
+    .command('capture', captureDescription, (y) =>
+      y
+        .usage(`$0 capture --pid N -o FILE [options]\n\n${captureDescription}.`)
+        .option('pid', { type: 'number', demandOption: true, describe: 'the process to capture (as the host sees it)' })
+        .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the snapshot to write (.gsz)' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace FILE if it exists' })
+        .option('mode', { choices: captureModes, default: 'full' as const, describe: 'what to copy (see below)' })
+        .option('nonblocking', { type: 'boolean', default: false, describe: 'never stop the target (memory may be torn)' })
+        .option('stop-deadline', { type: 'number', default: 200, describe: 'ms to wait for threads to stop' })
+        .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
+        .example('$0 capture --pid 1234 -o server.gsz', 'then: gospy analyze server.gsz --report stacks')
+        .epilogue(captureEpilogue),
+    )
     .example('$0 analyze core.1234', 'summary of every goroutine in core.1234')
     .example('$0 analyze core.1234 --report stacks', 'the goroutine dump the Go runtime would print')
+    .example('$0 capture --pid 1234 -o server.gsz', 'snapshot a running Go process')
     .example('$0 analyze --help', 'all options, reports and exit codes')
     .epilogue(epilogue)
     .demandCommand(1, 'name a command: gospy analyze FILE')
@@ -196,6 +220,21 @@ async function parse(argv: string[]): Promise<Parsed> {
     output = out;
   });
   if (result['help'] === true || result['version'] === true) return { kind: 'text', text: output };
+  if (result._[0] === 'capture') {
+    const pid = result['pid'];
+    if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) throw usageError(`--pid must be a process id, not ${String(pid)}`, argv);
+    return {
+      kind: 'capture',
+      args: {
+        pid,
+        output: String(result['output']),
+        force: result['force'] === true,
+        mode: result['mode'] as CaptureArgs['mode'],
+        nonblocking: result['nonblocking'] === true,
+        stopDeadlineMs: typeof result['stop-deadline'] === 'number' ? result['stop-deadline'] : undefined,
+      },
+    };
+  }
   if (result._[0] !== 'analyze') throw usageError(`unknown command: ${String(result._[0])}`, argv);
   return {
     kind: 'analyze',
@@ -215,7 +254,7 @@ function usageError(msg: string, argv: string[]): UsageError {
   const text = msg.replace(/\s*\n\s*/g, ' ').trim();
   const first = argv[0];
   const hint =
-    first !== undefined && !first.startsWith('-') && first !== 'analyze'
+    first !== undefined && !first.startsWith('-') && first !== 'analyze' && first !== 'capture'
       ? `the command comes first: gospy analyze ${first}`
       : 'run gospy analyze --help for options, examples and exit codes';
   return new UsageError(text.charAt(0).toLowerCase() + text.slice(1), { hint });

@@ -1,0 +1,306 @@
+/**
+ * `gospy capture` orchestration: checks (process exists, is Go, may be traced), preparation outside the
+ * pause (pool allocated and touched, pagemap opened, bindings loaded), the freeze (clocks, maps,
+ * pagemap, memory, auxv, registers), detach, and the CaptureData of src/format/snapshot/schema.ts.
+ *
+ * Go-agnostic on purpose: the only Go-specific step is the "is this a Go program" check on the
+ * executable's bytes.
+ */
+import * as os from 'node:os';
+import { readFileSync } from 'node:fs';
+import { UnsupportedError } from '../src/base/errors.ts';
+import type { CaptureData, SnapshotMode, SnapshotThread } from '../src/format/snapshot/schema.ts';
+import { CopyPool, type CopyResult } from './copy.ts';
+import { noSuchProcess, notGo, notPermitted, processGone } from './errors.ts';
+import { withFrozenProcess, type FrozenThread } from './freeze.ts';
+import { PagemapScanner } from './pagemap.ts';
+import { CLOCK_MONOTONIC, clockNs, loadSys } from './ptrace.ts';
+import {
+  exeLink,
+  listTasks,
+  nsPid,
+  processAlive,
+  processExists,
+  readAuxv,
+  readCmdline,
+  readExe,
+  readMaps,
+  readStatus,
+  statusBytes,
+  threadState,
+  timensMonotonicOffsetNs,
+} from './proc.ts';
+
+export interface CaptureOptions {
+  readonly pid: number;
+  readonly mode?: SnapshotMode | undefined;
+  /** Never stop the target: memory may be torn, no registers. */
+  readonly nonblocking?: boolean | undefined;
+  /** Stop deadline for threads in uninterruptible sleep (default 100 ms). */
+  readonly stopDeadlineMs?: number | undefined;
+  /**
+   * Test hook: hold the target stopped this long after reading the registers, before copying memory,
+   * so safety tests can kill gospy or the target at a known point of the freeze. 0 in real use.
+   */
+  readonly holdMs?: number | undefined;
+  /** Test hook, called at each step inside and around the freeze. */
+  readonly onStep?: ((step: string) => void) | undefined;
+}
+
+export interface CaptureStats {
+  /** Time the target was stopped (0 with --nonblocking), ms. */
+  readonly pauseMs: number;
+  readonly threads: number;
+  readonly copiedBytes: number;
+  readonly runs: number;
+  /** Bytes of runs that vanished while reading (only without a freeze). */
+  readonly missedBytes: number;
+  /** The whole capture, from the first check to the exe read, ms. */
+  readonly totalMs: number;
+  /** The target was stopped (job control) before the capture, and stays so. */
+  readonly wasStopped: boolean;
+}
+
+export interface CaptureOutcome {
+  readonly data: CaptureData;
+  readonly stats: CaptureStats;
+}
+
+const AT_PAGESZ = 6n;
+
+export function capture(opts: CaptureOptions): CaptureOutcome {
+  const t0 = performance.now();
+  const pid = opts.pid;
+  const mode = opts.mode ?? 'full';
+  if (!Number.isInteger(pid) || pid <= 0 || !processExists(pid)) throw noSuchProcess(pid);
+  if (mode === 'goroutines') {
+    throw new UnsupportedError('capture-mode', 'the goroutines-only capture mode (--mode goroutines) is not implemented yet', {
+      hint: 'use --mode full (the default), which copies all resident memory',
+    });
+  }
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch === 'arm64' ? 'arm64' : undefined;
+  if (arch === undefined) throw new UnsupportedError('arch', `gospy capture runs on linux/amd64 and linux/arm64, not ${process.arch}`);
+
+  // ---- outside the pause ------------------------------------------------------------------
+  let status: Map<string, string>;
+  let exe: Uint8Array;
+  let exePath: string;
+  let scanner: PagemapScanner;
+  try {
+    status = readStatus(pid);
+    exePath = exeLink(pid);
+    // Read now (not after the detach) so a non-Go process is never stopped at all.
+    exe = readExe(pid);
+    scanner = new PagemapScanner(pid);
+  } catch (e) {
+    throw procError(pid, e);
+  }
+  if (!isGoExecutable(exe)) {
+    scanner.close();
+    throw notGo(pid, exePath);
+  }
+  const wasStopped = status.get('State')?.startsWith('T') === true;
+  let cmdline: string[];
+  let auxvBefore: Uint8Array;
+  try {
+    cmdline = readCmdline(pid);
+    auxvBefore = readAuxv(pid);
+  } catch (e) {
+    scanner.close();
+    throw procError(pid, e);
+  }
+  const pageSize = auxvValue(auxvBefore, AT_PAGESZ) ?? 4096;
+  const monoOffset = timensMonotonicOffsetNs(pid) - timensMonotonicOffsetNs('self');
+  const sys = loadSys();
+  const ts = new BigInt64Array(2);
+  clockNs(sys, CLOCK_MONOTONIC, ts); // warm the binding
+  const want = statusBytes(status, 'VmRSS') + statusBytes(status, 'VmSwap');
+  const pool = new CopyPool(Math.ceil(want * 1.1) + (16 << 20));
+  // Warm-up outside the pause: run the pagemap scan and a one-run copy once, so the freeze runs
+  // warmer code and page caches (a few ms on this VM, within its noise).
+  try {
+    const warm = scanner.scan(readMaps(pid));
+    pool.copy(pid, warm.slice(0, 1));
+  } catch {
+    // the real pass reports any problem
+  }
+
+  let monotonicNs = 0;
+  let time = '';
+  let maps: ReturnType<typeof readMaps> = [];
+  let copied: CopyResult = { runs: [], bytes: 0, missedBytes: 0, gone: false };
+  let pauseMs = 0;
+  let unstopped: readonly number[] = [];
+  let threads: SnapshotThread[];
+
+  const grab = (): void => {
+    if (opts.holdMs !== undefined && opts.holdMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, opts.holdMs);
+    monotonicNs = clockNs(sys, CLOCK_MONOTONIC, ts) + monoOffset;
+    time = new Date().toISOString();
+    maps = readMaps(pid);
+    opts.onStep?.('maps');
+    const runs = scanner.scan(maps);
+    opts.onStep?.('pagemap');
+    copied = pool.copy(pid, runs);
+    opts.onStep?.('copied');
+  };
+
+  try {
+    if (opts.nonblocking === true) {
+      const states = new Map(listTasks(pid).map((tid) => [tid, threadState(pid, tid)] as const));
+      grab();
+      threads = [...states].filter(([, s]) => s !== undefined).map(([tid, s]) => ({ tid, state: s!, regs: new Uint8Array(0), stopped: false }));
+    } else {
+      const r = withFrozenProcess(pid, { stopDeadlineMs: opts.stopDeadlineMs, onStep: opts.onStep }, () => grab());
+      pauseMs = r.pauseMs;
+      unstopped = r.unstopped;
+      const frozen: readonly FrozenThread[] = r.threads;
+      threads = frozen.map((t) => ({ tid: t.tid, state: t.stateBefore, regs: t.regs, stopped: t.stopped && t.regs.length > 0 }));
+    }
+  } catch (e) {
+    throw procError(pid, e);
+  } finally {
+    scanner.close();
+  }
+  opts.onStep?.('detached');
+  if (copied.gone || !processAlive(pid)) throw processGone(pid, 'during the capture');
+  if (copied.denied === true) throw notPermitted(pid, 'EPERM');
+  // Go programs do not exec, but the pid could have been reused: the auxv must be the same process's.
+  const auxv = safe(() => readAuxv(pid)) ?? auxvBefore;
+
+  const data: CaptureData = {
+    meta: {
+      pid,
+      nsPid: nsPid(status, pid),
+      host: os.hostname(),
+      kernel: os.release(),
+      arch,
+      pageSize,
+      mode,
+      time,
+      monotonicNs,
+      pauseMs,
+      partial: unstopped.length > 0 || copied.missedBytes > 0,
+      unstoppedThreads: unstopped,
+      cmdline,
+      exePath,
+      exeBuildId: goBuildId(exe),
+      captureTool: `gospy ${toolVersion()}`,
+      nonblocking: opts.nonblocking === true,
+    },
+    threads: threads.sort((a, b) => (a.tid === pid ? -1 : b.tid === pid ? 1 : a.tid - b.tid)),
+    maps,
+    auxv,
+    memory: copied.runs,
+    exe,
+  };
+  return {
+    data,
+    stats: {
+      pauseMs,
+      threads: threads.length,
+      copiedBytes: copied.bytes,
+      runs: copied.runs.length,
+      missedBytes: copied.missedBytes,
+      totalMs: performance.now() - t0,
+      wasStopped,
+    },
+  };
+}
+
+/** Maps errors from reading /proc or ptrace to the catalogue (gone, not permitted); others pass. */
+function procError(pid: number, e: unknown): unknown {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+  if (!processAlive(pid)) return processGone(pid, 'during the capture');
+  if (code === 'EACCES' || code === 'EPERM') return notPermitted(pid, code);
+  return e;
+}
+
+function safe<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
+function auxvValue(auxv: Uint8Array, tag: bigint): number | undefined {
+  const dv = new DataView(auxv.buffer, auxv.byteOffset, auxv.byteLength);
+  for (let o = 0; o + 16 <= auxv.byteLength; o += 16) {
+    const t = dv.getBigUint64(o, true);
+    if (t === 0n) break;
+    if (t === tag) return Number(dv.getBigUint64(o + 8, true));
+  }
+  return undefined;
+}
+
+const BUILDINFO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
+const BUILDID_PREFIX = Buffer.from('\xff Go build ID: "', 'latin1');
+const PT_NOTE = 4;
+const NT_GO_BUILDID = 4;
+const NT_GNU_BUILD_ID = 3;
+
+/** ELF notes of the executable's PT_NOTE segments (64-bit little-endian only; [] otherwise). */
+function elfNotes(exe: Uint8Array): { name: string; type: number; desc: Uint8Array }[] {
+  const out: { name: string; type: number; desc: Uint8Array }[] = [];
+  if (exe.length < 64 || exe[0] !== 0x7f || exe[1] !== 0x45 || exe[2] !== 0x4c || exe[3] !== 0x46 || exe[4] !== 2 || exe[5] !== 1) return out;
+  const dv = new DataView(exe.buffer, exe.byteOffset, exe.byteLength);
+  const phoff = Number(dv.getBigUint64(32, true));
+  const phentsize = dv.getUint16(54, true);
+  const phnum = dv.getUint16(56, true);
+  for (let i = 0; i < phnum; i++) {
+    const ph = phoff + i * phentsize;
+    if (ph + 56 > exe.length || dv.getUint32(ph, true) !== PT_NOTE) continue;
+    const off = Number(dv.getBigUint64(ph + 8, true));
+    const size = Number(dv.getBigUint64(ph + 32, true));
+    const end = Math.min(off + size, exe.length);
+    for (let p = off; p + 12 <= end; ) {
+      const namesz = dv.getUint32(p, true);
+      const descsz = dv.getUint32(p + 4, true);
+      const type = dv.getUint32(p + 8, true);
+      const nameAt = p + 12;
+      const descAt = nameAt + ((namesz + 3) & ~3);
+      if (descAt + descsz > end) break;
+      const name = Buffer.from(exe.buffer, exe.byteOffset + nameAt, namesz).toString('latin1').replace(/\0+$/, '');
+      out.push({ name, type, desc: exe.subarray(descAt, descAt + descsz) });
+      p = descAt + ((descsz + 3) & ~3);
+    }
+  }
+  return out;
+}
+
+/** A Go executable has a Go build-id note, or the build-id string in its text, or (Go ≥ 1.13) the buildinfo blob. */
+export function isGoExecutable(exe: Uint8Array): boolean {
+  const b = Buffer.from(exe.buffer, exe.byteOffset, exe.byteLength);
+  if (b.length < 4 || b[0] !== 0x7f || b[1] !== 0x45 || b[2] !== 0x4c || b[3] !== 0x46) return false;
+  if (elfNotes(exe).some((n) => n.name === 'Go' && n.type === NT_GO_BUILDID)) return true;
+  return b.indexOf(BUILDINFO_MAGIC) >= 0 || b.indexOf(BUILDID_PREFIX) >= 0;
+}
+
+/** Go's build id (text form) from the Go note or the `\xff Go build ID: "…"` string; else the GNU build id in hex. */
+export function goBuildId(exe: Uint8Array): string | undefined {
+  const notes = elfNotes(exe);
+  const go = notes.find((n) => n.name === 'Go' && n.type === NT_GO_BUILDID);
+  if (go) return Buffer.from(go.desc).toString('latin1');
+  const b = Buffer.from(exe.buffer, exe.byteOffset, exe.byteLength);
+  const at = b.indexOf(BUILDID_PREFIX);
+  if (at >= 0) {
+    const start = at + BUILDID_PREFIX.length;
+    const end = b.indexOf(0x22, start);
+    if (end > 0 && end - start <= 400) return b.toString('latin1', start, end);
+  }
+  const gnu = notes.find((n) => n.name === 'GNU' && n.type === NT_GNU_BUILD_ID);
+  return gnu ? Buffer.from(gnu.desc).toString('hex') : undefined;
+}
+
+let version: string | undefined;
+function toolVersion(): string {
+  if (version !== undefined) return version;
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    version = typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    version = 'unknown';
+  }
+  return version;
+}

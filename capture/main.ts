@@ -1,0 +1,96 @@
+/**
+ * `gospy capture --pid N -o snap.gsz [--force] [--mode full] [--nonblocking]`: the command behind
+ * analyze/main.ts's `capture` subcommand. Freezes the target as briefly as the copy of its resident
+ * memory takes, lets it go, then compresses and writes the snapshot (after the detach, so compression
+ * is never part of the pause). The measured pause goes to stderr.
+ */
+import * as fs from 'node:fs';
+import { OutputExistsError } from '../src/base/errors.ts';
+import type { SnapshotMode } from '../src/format/snapshot/schema.ts';
+import { capture, type CaptureOutcome } from './capture.ts';
+
+export interface CaptureArgs {
+  readonly pid: number;
+  readonly output: string;
+  readonly force: boolean;
+  readonly mode: SnapshotMode;
+  readonly nonblocking: boolean;
+  /** Stop deadline for threads in uninterruptible sleep, ms. */
+  readonly stopDeadlineMs?: number | undefined;
+}
+
+export interface CaptureIo {
+  readonly stderr: { write(s: string): unknown; readonly isTTY?: boolean | undefined };
+}
+
+export const captureModes = ['full', 'goroutines'] as const;
+
+export const captureDescription = 'Snapshot a running Go process into a .gsz file, stopping it only for the copy of its memory';
+
+export const captureEpilogue = `Modes (--mode):
+  full        (default) every resident page of every readable mapping: every report, and any later
+              analysis, works on the snapshot. The pause grows with resident memory (about 0.5 s
+              per GiB; a few ms for a small service); compression happens only after the target
+              runs again. It is the default because it cannot miss anything a report needs.
+  goroutines  only what goroutine reports need (runtime globals, Ms, g structs, stacks), for a
+              tiny pause whatever the heap size. Not implemented yet: gospy says so and exits 3.
+
+--nonblocking never stops the target (py-spy's flag): memory is copied while it runs, so the
+snapshot can be torn and has no registers. For when even a millisecond stop is unacceptable.
+
+Safety: gospy uses PTRACE_SEIZE/INTERRUPT, never PTRACE_ATTACH: if gospy is killed mid-capture,
+the kernel detaches and the target runs on. A target stopped with SIGSTOP before stays stopped.
+Threads in uninterruptible sleep are waited for at most --stop-deadline ms; the snapshot then
+lists them and is marked partial. Snapshots hold the process's secrets: they are written 0600,
+atomically, and never over an existing file without --force.
+
+Permissions: gospy must be allowed to ptrace the target: root or CAP_SYS_PTRACE (Docker:
+--cap-add SYS_PTRACE; Kubernetes: kubectl debug -it POD --image=IMAGE --target=CONTAINER
+--profile=general), or the same user with kernel.yama.ptrace_scope 0.
+
+The measured pause is printed on stderr. Exit codes as for analyze; 1 also when the process does
+not exist, exits during the capture, is not a Go program, or may not be traced.`;
+
+export async function runCapture(args: CaptureArgs, io: CaptureIo): Promise<CaptureOutcome> {
+  // Fail before stopping anything when the output cannot be written.
+  if (!args.force && fs.existsSync(args.output)) {
+    throw new OutputExistsError(args.output, `${args.output} already exists; not overwriting it`, {
+      hint: 'choose another output path, or pass --force to replace it',
+    });
+  }
+  // GOSPY_TEST_HOLD_MS: a test hook (test/capture/safety.test.ts) that keeps the target stopped longer.
+  const hold = Number(process.env['GOSPY_TEST_HOLD_MS'] ?? '0');
+  const outcome = capture({
+    pid: args.pid,
+    mode: args.mode,
+    nonblocking: args.nonblocking,
+    stopDeadlineMs: args.stopDeadlineMs,
+    holdMs: Number.isFinite(hold) && hold > 0 ? hold : undefined,
+  });
+  const { data, stats } = outcome;
+  const mib = (n: number): string => (n / (1 << 20)).toFixed(1);
+  const pause = args.nonblocking ? 'not stopped (--nonblocking)' : `paused ${stats.pauseMs.toFixed(1)} ms`;
+  io.stderr.write(
+    `gospy: pid ${args.pid}: ${pause}; ${stats.threads} threads, ${mib(stats.copiedBytes)} MiB in ${stats.runs} runs` +
+      `${stats.wasStopped ? '; it was stopped (SIGSTOP) before and stays stopped' : ''}\n`,
+  );
+  if (data.meta.unstoppedThreads.length > 0) {
+    io.stderr.write(
+      `gospy: warning: partial snapshot: thread${data.meta.unstoppedThreads.length > 1 ? 's' : ''} ${data.meta.unstoppedThreads.join(', ')} did not stop within the deadline (uninterruptible sleep); their registers are missing\n`,
+    );
+  }
+  if (stats.missedBytes > 0) {
+    io.stderr.write(`gospy: warning: ${mib(stats.missedBytes)} MiB vanished while being read (the target was running)\n`);
+  }
+  const { writeSnapshot } = await import('../src/format/snapshot/writer.ts');
+  const tty = io.stderr.isTTY === true && stats.copiedBytes > 64 << 20;
+  const written = await writeSnapshot(args.output, data, {
+    force: args.force,
+    onProgress: tty ? (done, total) => io.stderr.write(`\r\u001b[Kgospy: compressing ${mib(done)}/${mib(total)} MiB`) : undefined,
+  });
+  if (tty) io.stderr.write('\r\u001b[K');
+  io.stderr.write(
+    `gospy: wrote ${written.path} (${mib(written.fileBytes)} MiB, ${written.codec}, ${written.seconds.toFixed(1)} s)\n`,
+  );
+  return outcome;
+}
