@@ -20,6 +20,8 @@ export interface CodeInlineFrame {
   readonly line: number;
   readonly special: string | undefined;
   readonly inlined: boolean;
+  /** The pc whose file:line this frame shows. */
+  readonly pc: number;
 }
 
 export interface CodeTable {

@@ -27,7 +27,7 @@ export function logicalFrames(
       inl = code.inlineFrames(pf.fn, pf.symPC);
     } catch {
       const fl = code.fileLine(pf.fn, pf.symPC);
-      inl = [{ name: pf.fn.name, file: fl.file, line: fl.line, special: pf.fn.special, inlined: false }];
+      inl = [{ name: pf.fn.name, file: fl.file, line: fl.line, special: pf.fn.special, inlined: false, pc: pf.symPC }];
     }
     for (const lf of inl) {
       const visibilityName = rules.inlineVisibilityByOuter ? pf.fn.name : lf.name;
@@ -41,7 +41,9 @@ export function logicalFrames(
         pc: lf.inlined ? pf.symPC : pf.pc,
         entry: pf.fn.entry,
         inlined: lf.inlined,
-        args: lf.inlined ? '...' : formatArgs(pf.fn, pf.argp, pf.symPC, code, mem, rules.args),
+        // ≤1.20 looked up argument liveness at the pc the inline walk ended on (gentraceback reused
+        // its tracepc); 1.21+ at the frame's own symbolic pc.
+        args: lf.inlined ? '...' : formatArgs(pf.fn, pf.argp, rules.argLiveAtInlineParent ? lf.pc : pf.symPC, code, mem, rules.args),
         visible,
         sp: pf.sp,
         fp: pf.fp,

@@ -23,6 +23,8 @@ export interface InlineFrame {
   special: string | undefined;
   /** true for a frame inlined into the physical function; the last frame is the physical one (false). */
   inlined: boolean;
+  /** The pc whose file:line this frame shows (for the physical frame: the outermost call site's pc). */
+  pc: number;
 }
 
 /** Read inlinedCall #idx of the tree at runtime address `tree`. */

@@ -282,7 +282,7 @@ export class PclnTable {
         const fl = this.fileLine(f, cur);
         out.push({
           name: this.names.at(call.nameOff), file: fl.file, line: fl.line, funcID: call.funcID,
-          special: this.specialName(call.funcID), inlined: true,
+          special: this.specialName(call.funcID), inlined: true, pc: cur,
         });
         if (!(call.parentPc >= 0 && call.parentPc < f.end - f.entry)) {
           throw new FormatError(WHAT, `inline parentPc 0x${call.parentPc.toString(16)} outside ${f.name}`, f.off);
@@ -291,7 +291,7 @@ export class PclnTable {
       }
     }
     const fl = this.fileLine(f, cur);
-    out.push({ name: f.name, file: fl.file, line: fl.line, funcID: f.funcID, special: f.special, inlined: false });
+    out.push({ name: f.name, file: fl.file, line: fl.line, funcID: f.funcID, special: f.special, inlined: false, pc: cur });
     return out;
   }
 

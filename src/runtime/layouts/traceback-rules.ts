@@ -19,6 +19,8 @@ export interface TracebackRules {
   readonly genericNames: 'raw' | 'abbreviate' | 'abbreviate-groups';
   /** 'words': ≤1.16 stack words from f.args; 'arginfo': 1.17 FUNCDATA_ArgInfo; 'arginfo-live': 1.18+ adds `?`. */
   readonly args: 'words' | 'arginfo' | 'arginfo-live';
+  /** ≤1.20: argument liveness is read at the pc where the inline walk ended, not at the frame's pc. */
+  readonly argLiveAtInlineParent: boolean;
   /** Where pprof labels appear in the header by default. */
   readonly labels: 'none' | 'inside' | 'after';
   /** Start functions that are user goroutines despite living in package runtime. */
@@ -33,54 +35,54 @@ const ROWS: readonly TracebackRules[] = [
   {
     since: 12, injectedCalls: SIGPANIC_ONLY, inlineVisibilityByOuter: true, exportedRuntimeReceiverAware: false,
     alwaysShown: NONE, elision: 'budget100', createdByGoroutine: false, genericNames: 'raw', args: 'words',
-    labels: 'none', userStartSpecials: new Set(['runtime_main']),
+    argLiveAtInlineParent: true, labels: 'none', userStartSpecials: new Set(['runtime_main']),
   },
   {
     since: 16, injectedCalls: SIGPANIC_ONLY, inlineVisibilityByOuter: false, exportedRuntimeReceiverAware: false,
     alwaysShown: NONE, elision: 'budget100', createdByGoroutine: false, genericNames: 'raw', args: 'words',
-    labels: 'none', userStartSpecials: new Set(['runtime_main', 'handleAsyncEvent']),
+    argLiveAtInlineParent: true, labels: 'none', userStartSpecials: new Set(['runtime_main', 'handleAsyncEvent']),
   },
   {
     since: 17, injectedCalls: SIGPANIC_ONLY, inlineVisibilityByOuter: false, exportedRuntimeReceiverAware: false,
     alwaysShown: NONE, elision: 'budget100', createdByGoroutine: false, genericNames: 'raw', args: 'arginfo',
-    labels: 'none', userStartSpecials: new Set(['runtime_main', 'handleAsyncEvent']),
+    argLiveAtInlineParent: true, labels: 'none', userStartSpecials: new Set(['runtime_main', 'handleAsyncEvent']),
   },
   {
     since: 18, injectedCalls: SIGPANIC_ONLY, inlineVisibilityByOuter: false, exportedRuntimeReceiverAware: false,
     alwaysShown: NONE, elision: 'budget100', createdByGoroutine: false, genericNames: 'raw', args: 'arginfo-live',
-    labels: 'none', userStartSpecials: new Set(['runtime_main', 'handleAsyncEvent']),
+    argLiveAtInlineParent: true, labels: 'none', userStartSpecials: new Set(['runtime_main', 'handleAsyncEvent']),
   },
   {
     since: 21, injectedCalls: INJECTED_121, inlineVisibilityByOuter: false, exportedRuntimeReceiverAware: false,
     alwaysShown: NONE, elision: 'head50tail50', createdByGoroutine: true, genericNames: 'abbreviate',
-    args: 'arginfo-live', labels: 'none', userStartSpecials: new Set(['runtime_main', 'handleAsyncEvent']),
+    args: 'arginfo-live', argLiveAtInlineParent: false, labels: 'none', userStartSpecials: new Set(['runtime_main', 'handleAsyncEvent']),
   },
   {
     since: 22, injectedCalls: INJECTED_121, inlineVisibilityByOuter: false, exportedRuntimeReceiverAware: false,
     alwaysShown: NONE, elision: 'head50tail50', createdByGoroutine: true, genericNames: 'abbreviate',
-    args: 'arginfo-live', labels: 'none', userStartSpecials: new Set(['runtime_main', 'handleAsyncEvent', 'corostart']),
+    args: 'arginfo-live', argLiveAtInlineParent: false, labels: 'none', userStartSpecials: new Set(['runtime_main', 'handleAsyncEvent', 'corostart']),
   },
   {
     since: 23, injectedCalls: INJECTED_121, inlineVisibilityByOuter: false, exportedRuntimeReceiverAware: true,
     alwaysShown: NONE, elision: 'head50tail50', createdByGoroutine: true, genericNames: 'abbreviate',
-    args: 'arginfo-live', labels: 'none', userStartSpecials: new Set(['runtime_main', 'handleAsyncEvent', 'corostart']),
+    args: 'arginfo-live', argLiveAtInlineParent: false, labels: 'none', userStartSpecials: new Set(['runtime_main', 'handleAsyncEvent', 'corostart']),
   },
   {
     since: 25, injectedCalls: INJECTED_121, inlineVisibilityByOuter: false, exportedRuntimeReceiverAware: true,
     alwaysShown: new Set(['runFinalizers', 'runCleanups']), elision: 'head50tail50', createdByGoroutine: true,
-    genericNames: 'abbreviate', args: 'arginfo-live', labels: 'none',
+    genericNames: 'abbreviate', args: 'arginfo-live', argLiveAtInlineParent: false, labels: 'none',
     userStartSpecials: new Set(['runtime_main', 'handleAsyncEvent', 'corostart']),
   },
   {
     since: 26, injectedCalls: INJECTED_121, inlineVisibilityByOuter: false, exportedRuntimeReceiverAware: true,
     alwaysShown: new Set(['runFinalizers', 'runCleanups']), elision: 'head50tail50', createdByGoroutine: true,
-    genericNames: 'abbreviate', args: 'arginfo-live', labels: 'inside',
+    genericNames: 'abbreviate', args: 'arginfo-live', argLiveAtInlineParent: false, labels: 'inside',
     userStartSpecials: new Set(['runtime_main', 'handleAsyncEvent', 'corostart']),
   },
   {
     since: 27, injectedCalls: INJECTED_121, inlineVisibilityByOuter: false, exportedRuntimeReceiverAware: true,
     alwaysShown: new Set(['runFinalizers', 'runCleanups']), elision: 'head50tail50', createdByGoroutine: true,
-    genericNames: 'abbreviate-groups', args: 'arginfo-live', labels: 'after',
+    genericNames: 'abbreviate-groups', args: 'arginfo-live', argLiveAtInlineParent: false, labels: 'after',
     userStartSpecials: new Set(['runtime_main', 'handleAsyncEvent', 'corostart']),
   },
 ];

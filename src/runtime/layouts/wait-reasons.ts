@@ -30,7 +30,7 @@ const V24 = [
   'synctest.Run', 'synctest.Wait', 'chan receive (synctest)', 'chan send (synctest)', 'select (synctest)',
 ];
 const V25 = [
-  ...V24.slice(0, 18), 'GOMAXPROCS updater (idle)', ...V24.slice(18, 40),
+  ...V24.slice(0, 18), 'GOMAXPROCS updater (idle)', ...V24.slice(18, 39),
   'synctest.Run', 'synctest.Wait', 'chan receive (durable)', 'chan send (durable)', 'select (durable)',
   'sync.WaitGroup.Wait (durable)', 'cleanup wait',
 ];

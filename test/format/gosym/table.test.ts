@@ -93,7 +93,7 @@ describe.each(versions)('synthetic pclntab %s', (v) => {
     expect(t.pcdata(f, 99, f.entry)).toBe(-1);
     expect(t.funcdata(f, 0)).toBeUndefined();
     expect(t.inlineFrames(f, f.entry + 0x11)).toEqual([
-      { name: 'main.f', file: '/src/a.go', line: 11, funcID: 0, special: undefined, inlined: false },
+      { name: 'main.f', file: '/src/a.go', line: 11, funcID: 0, special: undefined, inlined: false, pc: f.entry + 0x11 },
     ]);
   });
 
