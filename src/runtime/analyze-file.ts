@@ -7,6 +7,7 @@ import { openCore } from '../memory/open-core.ts';
 import type { ProcessModel } from './model.ts';
 import { coreTarget } from './core-target.ts';
 import { readProcess } from './process.ts';
+import type { Snapshot } from '../format/snapshot/reader.ts';
 import { isSnapshotFile, openSnapshot, snapshotProcess } from '../memory/snapshot-image.ts';
 import { snapshotTarget } from './snapshot-target.ts';
 
@@ -17,7 +18,7 @@ export interface AnalyzeOptions {
 }
 
 export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<ProcessModel> {
-  if (isSnapshotFile(path)) return analyzeSnapshot(path, opts);
+  if (isSnapshotFile(path)) return analyzeSnapshotFile(path, opts);
   opts.onProgress?.('opening the core');
   const core = await openCore(path, opts.exe === undefined ? {} : { exePath: opts.exe });
   try {
@@ -43,12 +44,11 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
 }
 
 /** A snapshot carries its own executable: `opts.exe` is not used (a warning says so). */
-function analyzeSnapshot(path: string, opts: AnalyzeOptions): ProcessModel {
+function analyzeSnapshotFile(path: string, opts: AnalyzeOptions): ProcessModel {
   opts.onProgress?.('opening the snapshot');
   const snap = openSnapshot(path);
   try {
-    const target = snapshotTarget(snapshotProcess(snap), path);
-    const model = readProcess(target, { onProgress: opts.onProgress, ignoreDwarf: opts.ignoreDwarf });
+    const model = analyzeSnapshot(snap, path, opts);
     if (opts.exe === undefined) return model;
     return {
       ...model,
@@ -57,4 +57,14 @@ function analyzeSnapshot(path: string, opts: AnalyzeOptions): ProcessModel {
   } finally {
     snap.close();
   }
+}
+
+/**
+ * The model of a Snapshot object, whether read from a file or made in memory straight from a capture
+ * (`snapshotFromCapture`, for the live `summary --pid` / `top --pid` reports): no file involved.
+ * `name` is what the model records as its input path.
+ */
+export function analyzeSnapshot(snap: Snapshot, name: string, opts: Omit<AnalyzeOptions, 'exe'> = {}): ProcessModel {
+  const target = snapshotTarget(snapshotProcess(snap), name);
+  return readProcess(target, { onProgress: opts.onProgress, ignoreDwarf: opts.ignoreDwarf });
 }

@@ -5,32 +5,24 @@
  */
 import { NotGoError, UnsupportedError } from '../base/errors.ts';
 import { WarningSink } from '../base/warnings.ts';
-import { parseDwarf, fieldOffset, type DwarfIndex } from '../format/dwarf/index.ts';
-import type { Frame, Goroutine, ProcessModel, ThreadInfo } from './model.ts';
+import { fieldOffset, type DwarfIndex } from '../format/dwarf/index.ts';
+import type { Goroutine, ProcessModel, ThreadInfo } from './model.ts';
 import type { Target } from './target.ts';
 import { Mem } from './mem.ts';
 import { Globals } from './globals.ts';
 import { addRecoveredGlobals } from './symbols/recover.ts';
 import { recoverGSlot } from './symbols/tls-slot.ts';
-import { layoutFromDwarf } from './layouts/from-dwarf.ts';
-import { tableLayout } from './layouts/go-tables.ts';
-import type { Layout } from './layouts/layout.ts';
-import { waitReasonTable } from './layouts/wait-reasons.ts';
-import { G_RUNNING, G_SYSCALL, G_WAITING, G_LEAKED, isDeadStatus, statusName } from './layouts/gstatus.ts';
+import { isDeadStatus } from './layouts/gstatus.ts';
 import { tracebackRules, type TracebackRules } from './layouts/traceback-rules.ts';
-import { openModule, type Module } from './moduledata.ts';
+import { openModule } from './moduledata.ts';
 import { GReader, readAllGs, type RawG } from './goroutines.ts';
 import { amd64GSlot, bindThreads, readMs, type ThreadBinding } from './threads.ts';
-import { unwind, type UnwindStart } from './unwind.ts';
-import { logicalFrames, showFrame } from './frames.ts';
-import { printedFuncName } from './func-names.ts';
-import { estimateNow, waitMinutes, type ClockReading } from './clock.ts';
-import { readLabels } from './labels.ts';
+import { estimateNow } from './clock.ts';
 import { parseGoVersion } from './version.ts';
+import { checkLayoutAgainstMemory, loadDwarf, resolveGoVersion, resolveLayout, resolveWaitReasons } from './binary-facts.ts';
+import { buildGoroutine, type BuildContext } from './goroutine-model.ts';
 import type { CodeTable } from './code.ts';
 import { cachedCode } from './code-cache.ts';
-
-const MAX_PHYSICAL_FRAMES = 100_000;
 
 export interface ReadOptions {
   onProgress?: ((message: string) => void) | undefined;
@@ -168,184 +160,6 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
   };
 }
 
-interface BuildContext {
-  readonly target: Target;
-  readonly mem: Mem;
-  readonly code: CodeTable;
-  readonly rules: TracebackRules;
-  readonly minor: number;
-  readonly waitNames: { names: readonly string[]; source: string };
-  readonly clock: ClockReading | undefined;
-  readonly finalizerRunning: boolean;
-  readonly bindingByCurg: ReadonlyMap<number, ThreadBinding>;
-  readonly mByAddr: ReadonlyMap<number, { vdsoSP: number; vdsoPC: number }>;
-  readonly warnings: WarningSink;
-}
-
-function buildGoroutine(g: RawG, ctx: BuildContext): Goroutine {
-  const { code, rules, target, mem } = ctx;
-  const binding = ctx.bindingByCurg.get(g.addr);
-  let start: UnwindStart;
-  let fromRegisters = false;
-  if (g.status === G_RUNNING && binding && binding.currentG === g.addr) {
-    const t = binding.thread;
-    start = { pc: t.pc, sp: t.sp, lr: t.lr, trap: true, syscall: false };
-    fromRegisters = true;
-  } else if (g.syscallSP !== 0) {
-    start = { pc: g.syscallPC, sp: g.syscallSP, lr: 0, trap: false, syscall: true };
-  } else {
-    start = { pc: g.schedPC, sp: g.schedSP, lr: g.schedLR, trap: false, syscall: false };
-  }
-  const m = g.m ? ctx.mByAddr.get(g.m) : undefined;
-  if (m && m.vdsoSP !== 0 && !fromRegisters) start = { pc: m.vdsoPC, sp: m.vdsoSP, lr: 0, trap: false, syscall: false };
-
-  let frames: Frame[] = [];
-  let unwindError: string | undefined;
-  const running = g.status === G_RUNNING;
-  if (!running || fromRegisters) {
-    const result = unwind(start, {
-      code,
-      arch: target.arch,
-      readPtr: (a) => mem.ptr(a, 'goroutine stack'),
-      injectedCalls: rules.injectedCalls,
-      maxFrames: MAX_PHYSICAL_FRAMES,
-    });
-    unwindError = result.error;
-    frames = logicalFrames(result.frames, code, { read8: (a) => mem.raw.tryRead(a, 8) }, rules);
-  }
-
-  const waiting = g.status === G_WAITING || g.status === G_LEAKED;
-  const reason = waiting && g.waitreason !== 0 ? (ctx.waitNames.names[g.waitreason] ?? 'unknown wait reason') : '';
-  const minutes = g.status === G_WAITING || g.status === G_SYSCALL ? waitMinutes(ctx.clock, g.waitsince) : undefined;
-
-  const startFn = code.findFunc(g.startpc);
-  return {
-    id: g.goid,
-    address: g.addr,
-    status: statusName(g.status),
-    statusCode: g.status,
-    scan: g.scan,
-    waitReason: reason,
-    waitMinutes: minutes,
-    lockedToThread: g.lockedm !== 0,
-    system: isSystemGoroutine(startFn?.name, startFn?.special, ctx),
-    thread: binding?.thread.tid,
-    startFunction: startFn ? printedFuncName(startFn.name, rules.genericNames) : undefined,
-    frames,
-    fromRegisters,
-    createdBy: createdBy(g, code, rules),
-    labels: readLabels(mem, g.labels, ctx.minor),
-    unwindError,
-  };
-}
-
-function createdBy(g: RawG, code: CodeTable, rules: TracebackRules): Goroutine['createdBy'] {
-  if (g.goid === 1 || g.gopc === 0) return undefined;
-  const f = code.findFunc(g.gopc);
-  if (!f) return undefined;
-  const tracepc = g.gopc > f.entry ? g.gopc - code.quantum : g.gopc;
-  const { file, line } = code.fileLine(f, tracepc);
-  return {
-    function: printedFuncName(f.name, rules.genericNames),
-    file,
-    line,
-    pc: g.gopc,
-    entry: f.entry,
-    goroutine: rules.createdByGoroutine && g.parentGoid !== 0 ? g.parentGoid : undefined,
-    visible: showFrame(f.name, f.special, false, undefined, rules),
-  };
-}
-
-/** `isSystemGoroutine(gp, false)`: decided by the start function, not the current frame. */
-function isSystemGoroutine(name: string | undefined, special: string | undefined, ctx: BuildContext): boolean {
-  if (name === undefined) return false;
-  if (special !== undefined && ctx.rules.userStartSpecials.has(special)) return false;
-  if (special === 'runfinq' || special === 'runFinalizers') return !ctx.finalizerRunning;
-  return name.startsWith('runtime.');
-}
-
-function loadDwarf(target: Target, warnings: WarningSink): DwarfIndex | undefined {
-  const info = target.exe.sectionBytes('.debug_info');
-  const abbrev = target.exe.sectionBytes('.debug_abbrev');
-  if (!info || !abbrev) return undefined;
-  try {
-    return parseDwarf({
-      info,
-      abbrev,
-      str: target.exe.sectionBytes('.debug_str'),
-      lineStr: target.exe.sectionBytes('.debug_line_str'),
-      addr: target.exe.sectionBytes('.debug_addr'),
-      strOffsets: target.exe.sectionBytes('.debug_str_offsets'),
-      rnglists: target.exe.sectionBytes('.debug_rnglists'),
-      loclists: target.exe.sectionBytes('.debug_loclists'),
-    });
-  } catch (e) {
-    warnings.add('dwarf-unreadable', `the executable's DWARF could not be read (${(e as Error).message}); using built-in layouts`);
-    return undefined;
-  }
-}
-
-function resolveGoVersion(target: Target, mem: Mem, globals: Globals, dwarf: DwarfIndex | undefined): string {
-  if (target.goVersion) return target.goVersion;
-  const bv = globals.find('runtime.buildVersion');
-  if (bv) {
-    try {
-      const s = mem.goString(bv.addr, 'runtime.buildVersion', 256);
-      if (s.startsWith('go') || s.startsWith('devel')) return s;
-    } catch {
-      /* fall through to DWARF */
-    }
-  }
-  const producer = dwarf?.producer;
-  const m = producer ? /go1\.\d+(\.\d+)?((rc|beta)\d+)?/.exec(producer) : null;
-  if (m) return m[0];
-  throw new NotGoError(`${target.exe.path} is not a Go program (no Go build info, no runtime.buildVersion)`, {
-    hint: 'gospy reads cores of Go programs; pass the Go executable that produced the core with --exe',
-  });
-}
-
-/** Newest Go minor whose facts gospy's tables were made from. */
-const NEWEST_KNOWN_MINOR = 27;
-
-function resolveLayout(dwarf: DwarfIndex | undefined, minor: number, warnings: WarningSink): Layout {
-  if (dwarf) {
-    const { layout, missing } = layoutFromDwarf(dwarf);
-    if (missing.length === 0) {
-      if (minor > NEWEST_KNOWN_MINOR) {
-        warnings.add('go-version-newer', `go1.${minor} is newer than gospy's tables (up to go1.${NEWEST_KNOWN_MINOR}); struct layouts come from the binary's DWARF, other rules from go1.${NEWEST_KNOWN_MINOR}`);
-      }
-      return layout;
-    }
-    warnings.add('dwarf-layout-incomplete', `DWARF lacks ${missing.join(', ')}; using built-in layouts`);
-  }
-  const t = tableLayout(minor);
-  if (!t.exact) {
-    warnings.add('go-version-newer', `go1.${minor} is not in gospy's layout tables; using the layout of go1.${t.minor}, which may be wrong`);
-  }
-  return t.layout;
-}
-
-function resolveWaitReasons(
-  mem: Mem,
-  globals: Globals,
-  dwarf: DwarfIndex | undefined,
-  minor: number,
-  warnings: WarningSink,
-): { names: readonly string[]; source: string } {
-  const g = globals.find('runtime.waitReasonStrings');
-  const count = g?.size !== undefined ? g.size / 16 : dwarf?.variable('runtime.waitReasonStrings')?.type?.count;
-  if (g && count && count > 0 && count < 256) {
-    try {
-      const names: string[] = [];
-      for (let i = 0; i < count; i++) names.push(mem.goString(g.addr + i * 16, 'runtime.waitReasonStrings', 256));
-      return { names, source: 'the binary (runtime.waitReasonStrings)' };
-    } catch (e) {
-      warnings.add('wait-reasons', `runtime.waitReasonStrings is unreadable (${(e as Error).message}); using built-in names`);
-    }
-  }
-  return { names: waitReasonTable(minor), source: `built-in table for go1.${minor}` };
-}
-
 function readOptionalField(mem: Mem, base: number | undefined, off: number | undefined): number | undefined {
   if (base === undefined || off === undefined) return undefined;
   const b = mem.raw.tryRead(base + off, 8);
@@ -388,26 +202,3 @@ function gorootOf(code: CodeTable): string | undefined {
   return file.startsWith('runtime/') ? '' : undefined;
 }
 
-/**
- * A layout taken from a table (no DWARF) or a newer Go may be wrong; what memory shows tells. Parked
- * goroutines must have their saved sp inside their stack, and goroutine ids must be distinct.
- */
-function checkLayoutAgainstMemory(gs: readonly RawG[], layout: Layout, warnings: WarningSink): void {
-  let parked = 0;
-  let outside = 0;
-  const ids = new Set<number>();
-  let duplicates = 0;
-  for (const g of gs) {
-    if (ids.has(g.goid)) duplicates++;
-    ids.add(g.goid);
-    if (g.status !== G_WAITING || g.syscallSP !== 0) continue;
-    parked++;
-    if (!(g.stackLo < g.schedSP && g.schedSP <= g.stackHi)) outside++;
-  }
-  if (duplicates > gs.length / 10 || (parked > 0 && outside > parked / 10)) {
-    warnings.add(
-      'layout-suspect',
-      `the ${layout.source} does not fit this process (${outside} of ${parked} parked goroutines have a saved sp outside their stack, ${duplicates} duplicate ids); results may be wrong`,
-    );
-  }
-}
