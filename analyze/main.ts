@@ -18,6 +18,7 @@ import { formatTop } from '../src/report/top.ts';
 import { formatTraceback } from '../src/report/traceback.ts';
 import { isClosedPipe, writeChunks, type OutStream } from './output.ts';
 import { captureDescription, captureEpilogue, captureModes, type CaptureArgs } from '../capture/main.ts';
+import type { ExportArgs } from './export.ts';
 
 /** `analyzeFile` of src/runtime/analyze-file.ts. */
 export type AnalyzeFile = (path: string, opts: { exe?: string; onProgress?: (msg: string) => void }) => Promise<ProcessModel>;
@@ -60,10 +61,28 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       await writeChunks(io.stdout, [parsed.text.endsWith('\n') ? parsed.text : `${parsed.text}\n`]);
       return exitOk;
     }
+    if (parsed.kind === 'summary-live') {
+      // Loaded lazily, like capture: the FFI bindings are needed only for live reports.
+      const { runLiveSummary } = await import('./live.ts');
+      const { color, ...rest } = parsed.args;
+      await runLiveSummary({ ...rest, color: rest.format === 'text' && wantColor(color, io) }, io);
+      return exitOk;
+    }
+    if (parsed.kind === 'top-live') {
+      const { runLiveTop } = await import('./top-live.ts');
+      const { color, ...rest } = parsed.args;
+      await runLiveTop({ ...rest, color: wantColor(color, io) }, io);
+      return exitOk;
+    }
     if (parsed.kind === 'capture') {
       // Loaded lazily: the capture's FFI bindings (koffi) are needed only here.
       const { runCapture } = await import('../capture/main.ts');
       await runCapture(parsed.args, io);
+      return exitOk;
+    }
+    if (parsed.kind === 'export') {
+      const { runExport } = await import('./export.ts');
+      await runExport(parsed.args, io);
       return exitOk;
     }
     await analyze(parsed.args, io, progress);
@@ -119,7 +138,7 @@ async function checkReadable(path: string, what: string, hint: string): Promise<
   if (st.isDirectory()) throw new MissingInputError(path, `${what} ${path} is a directory`, { hint });
 }
 
-function wantColor(flag: AnalyzeArgs['color'], io: CliIo): boolean {
+function wantColor(flag: (typeof colors)[number], io: CliIo): boolean {
   if (flag === 'always') return true;
   if (flag === 'never') return false;
   const noColor = io.env['NO_COLOR'];
@@ -161,10 +180,52 @@ Exit codes:
   3   valid input gospy does not support (Go version, architecture)
   70  internal error: a gospy bug; re-run with --debug and report the stack trace`;
 
+interface LiveArgs {
+  readonly pid: number;
+  readonly all: boolean;
+  readonly color: (typeof colors)[number];
+  readonly nonblocking: boolean;
+  readonly stopDeadlineMs: number | undefined;
+}
+
+const summaryLiveDescription = 'Capture a running Go process into memory (no file) and print the summary report';
+const topLiveDescription = 'Live view of a running Go process: goroutines per function, refreshed like py-spy top';
+
+const liveEpilogue = `How it works: each report is one full capture (as gospy capture --mode full) held in memory,
+never written to disk. The process is stopped only while its resident memory is copied (a few ms
+for a small service, about 0.5 s per GiB); the measured pause is printed on stderr (summary) or in
+the header line (top). --nonblocking never stops it, at the price of possibly torn data.
+
+Permissions: as for gospy capture: root or CAP_SYS_PTRACE (Docker: --cap-add SYS_PTRACE;
+Kubernetes: kubectl debug -it POD --image=IMAGE --target=CONTAINER --profile=general).
+
+Exit codes as for analyze; 1 also when the process does not exist, exits during the capture, is
+not a Go program, or may not be traced.`;
+
+const topLiveEpilogue = `The view: a header with the pid, the goroutine and group counts, the pause of the last capture and
+the time, then goroutines grouped by their first non-runtime function (as --report top), largest
+group first. It refreshes every --rate seconds. Keys: q (or Ctrl-C) quits and restores the
+terminal. When stdout is not a terminal (a pipe, a file), it prints one frame and exits 0.
+
+${liveEpilogue}`;
+
 type Parsed =
   | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'summary-live'; readonly args: LiveArgs & { readonly format: (typeof formats)[number] } }
+  | { readonly kind: 'top-live'; readonly args: LiveArgs & { readonly rate: number } }
   | { readonly kind: 'analyze'; readonly args: AnalyzeArgs }
-  | { readonly kind: 'capture'; readonly args: CaptureArgs };
+  | { readonly kind: 'capture'; readonly args: CaptureArgs }
+  | { readonly kind: 'export'; readonly args: ExportArgs };
+
+const exportDescription = 'Write a gospy snapshot as an ELF core (for dlv core, gdb) and/or its executable';
+
+const exportEpilogue = `The core has one NT_PRSTATUS per stopped thread (the first is the thread the capture listed
+first), NT_PRPSINFO, NT_AUXV, NT_FILE naming only the executable's mappings (delve maps every
+NT_FILE entry onto the executable), and one PT_LOAD per captured run of memory; mappings with
+nothing captured get a PT_LOAD with no file bytes. Open it with the executable written by --exe:
+    gospy export snap.gsz --core snap.core --exe snap.exe
+    dlv core snap.exe snap.core          # or: gdb snap.exe snap.core
+Outputs are written 0600, atomically, and never over an existing file without --force.`;
 
 async function parse(argv: string[]): Promise<Parsed> {
   let output = '';
@@ -200,9 +261,51 @@ async function parse(argv: string[]): Promise<Parsed> {
         .example('$0 capture --pid 1234 -o server.gsz', 'then: gospy analyze server.gsz --report stacks')
         .epilogue(captureEpilogue),
     )
+    .command('summary', summaryLiveDescription, (y) =>
+      y
+        .usage(`$0 summary --pid N [options]\n\n${summaryLiveDescription}.`)
+        .option('pid', { type: 'number', demandOption: true, describe: 'the running process to report on' })
+        .option('all', { type: 'boolean', default: false, describe: 'include system goroutines' })
+        .option('format', { choices: formats, default: 'text' as const, describe: 'text for people, json for programs' })
+        .option('color', { choices: colors, default: 'auto' as const, describe: 'colour the text report' })
+        .option('nonblocking', { type: 'boolean', default: false, describe: 'never stop the target (data may be torn)' })
+        .option('stop-deadline', { type: 'number', default: 200, describe: 'ms to wait for threads to stop' })
+        .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
+        .example('$0 summary --pid 1234', 'what every goroutine of process 1234 is doing now')
+        .example('$0 summary --pid $(pidof server) --format json', 'the same as a JSON document')
+        .epilogue(liveEpilogue),
+    )
+    .command('top', topLiveDescription, (y) =>
+      y
+        .usage(`$0 top --pid N [options]\n\n${topLiveDescription}.`)
+        .option('pid', { type: 'number', demandOption: true, describe: 'the running process to watch' })
+        .option('rate', { type: 'number', default: 1, describe: 'seconds between refreshes' })
+        .option('all', { type: 'boolean', default: false, describe: 'include system goroutines' })
+        .option('color', { choices: colors, default: 'auto' as const, describe: 'colour the view' })
+        .option('nonblocking', { type: 'boolean', default: false, describe: 'never stop the target (data may be torn)' })
+        .option('stop-deadline', { type: 'number', default: 200, describe: 'ms to wait for threads to stop' })
+        .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
+        .example('$0 top --pid 1234', 'watch where the goroutines of process 1234 pile up; q quits')
+        .example('$0 top --pid 1234 --rate 5', 'refresh every 5 seconds')
+        .example('$0 top --pid 1234 | cat', 'one frame, for scripts')
+        .epilogue(topLiveEpilogue),
+    )
+    .command('export <file>', exportDescription, (y) =>
+      y
+        .usage(`$0 export FILE.gsz --core OUT [--exe OUT] [options]\n\n${exportDescription}.`)
+        .positional('file', { type: 'string', describe: 'a gospy snapshot (.gsz)' })
+        .option('core', { type: 'string', describe: 'write an ELF core of the snapshot here' })
+        .option('exe', { type: 'string', describe: 'write the executable embedded in the snapshot here' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace outputs that exist' })
+        .option('debug', { type: 'boolean', default: false, describe: 'print stack traces of errors' })
+        .example('$0 export server.gsz --core server.core --exe server', 'then: dlv core server server.core')
+        .epilogue(exportEpilogue),
+    )
     .example('$0 analyze core.1234', 'summary of every goroutine in core.1234')
     .example('$0 analyze core.1234 --report stacks', 'the goroutine dump the Go runtime would print')
     .example('$0 capture --pid 1234 -o server.gsz', 'snapshot a running Go process')
+    .example('$0 summary --pid 1234', 'summary of a running process, no file written')
+    .example('$0 top --pid 1234', 'live view of a running process (q quits)')
     .example('$0 analyze --help', 'all options, reports and exit codes')
     .epilogue(epilogue)
     .demandCommand(1, 'name a command: gospy analyze FILE')
@@ -220,6 +323,25 @@ async function parse(argv: string[]): Promise<Parsed> {
     output = out;
   });
   if (result['help'] === true || result['version'] === true) return { kind: 'text', text: output };
+  if (result._[0] === 'summary' || result._[0] === 'top') {
+    const pid = result['pid'];
+    if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) throw usageError(`--pid must be a process id, not ${String(pid)}`, argv);
+    const live: LiveArgs = {
+      pid,
+      all: result['all'] === true,
+      color: result['color'] as LiveArgs['color'],
+      nonblocking: result['nonblocking'] === true,
+      stopDeadlineMs: typeof result['stop-deadline'] === 'number' ? result['stop-deadline'] : undefined,
+    };
+    if (result._[0] === 'summary') {
+      return { kind: 'summary-live', args: { ...live, format: result['format'] as (typeof formats)[number] } };
+    }
+    const rate = result['rate'];
+    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0.1 || rate > 3600) {
+      throw usageError(`--rate must be a number of seconds between 0.1 and 3600, not ${String(rate)}`, argv);
+    }
+    return { kind: 'top-live', args: { ...live, rate } };
+  }
   if (result._[0] === 'capture') {
     const pid = result['pid'];
     if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) throw usageError(`--pid must be a process id, not ${String(pid)}`, argv);
@@ -232,6 +354,19 @@ async function parse(argv: string[]): Promise<Parsed> {
         mode: result['mode'] as CaptureArgs['mode'],
         nonblocking: result['nonblocking'] === true,
         stopDeadlineMs: typeof result['stop-deadline'] === 'number' ? result['stop-deadline'] : undefined,
+      },
+    };
+  }
+  if (result._[0] === 'export') {
+    const core = result['core'];
+    const exe = result['exe'];
+    return {
+      kind: 'export',
+      args: {
+        file: String(result['file']),
+        core: typeof core === 'string' ? core : undefined,
+        exe: typeof exe === 'string' ? exe : undefined,
+        force: result['force'] === true,
       },
     };
   }
@@ -254,9 +389,9 @@ function usageError(msg: string, argv: string[]): UsageError {
   const text = msg.replace(/\s*\n\s*/g, ' ').trim();
   const first = argv[0];
   const hint =
-    first !== undefined && !first.startsWith('-') && first !== 'analyze' && first !== 'capture'
+    first !== undefined && !first.startsWith('-') && !['analyze', 'capture', 'summary', 'top'].includes(first)
       ? `the command comes first: gospy analyze ${first}`
-      : 'run gospy analyze --help for options, examples and exit codes';
+      : `run gospy ${first === 'capture' || first === 'summary' || first === 'top' ? first : 'analyze'} --help for options, examples and exit codes`;
   return new UsageError(text.charAt(0).toLowerCase() + text.slice(1), { hint });
 }
 

@@ -69,19 +69,7 @@ export async function runCapture(args: CaptureArgs, io: CaptureIo): Promise<Capt
   });
   const { data, stats } = outcome;
   const mib = (n: number): string => (n / (1 << 20)).toFixed(1);
-  const pause = args.nonblocking ? 'not stopped (--nonblocking)' : `paused ${stats.pauseMs.toFixed(1)} ms`;
-  io.stderr.write(
-    `gospy: pid ${args.pid}: ${pause}; ${stats.threads} threads, ${mib(stats.copiedBytes)} MiB in ${stats.runs} runs` +
-      `${stats.wasStopped ? '; it was stopped (SIGSTOP) before and stays stopped' : ''}\n`,
-  );
-  if (data.meta.unstoppedThreads.length > 0) {
-    io.stderr.write(
-      `gospy: warning: partial snapshot: thread${data.meta.unstoppedThreads.length > 1 ? 's' : ''} ${data.meta.unstoppedThreads.join(', ')} did not stop within the deadline (uninterruptible sleep); their registers are missing\n`,
-    );
-  }
-  if (stats.missedBytes > 0) {
-    io.stderr.write(`gospy: warning: ${mib(stats.missedBytes)} MiB vanished while being read (the target was running)\n`);
-  }
+  io.stderr.write(captureLines(args.pid, outcome, args.nonblocking).join(''));
   const { writeSnapshot } = await import('../src/format/snapshot/writer.ts');
   const tty = io.stderr.isTTY === true && stats.copiedBytes > 64 << 20;
   const written = await writeSnapshot(args.output, data, {
@@ -93,4 +81,27 @@ export async function runCapture(args: CaptureArgs, io: CaptureIo): Promise<Capt
     `gospy: wrote ${written.path} (${mib(written.fileBytes)} MiB, ${written.codec}, ${written.seconds.toFixed(1)} s)\n`,
   );
   return outcome;
+}
+
+/**
+ * What `gospy capture` (and the live `summary --pid`) print on stderr about a capture: the measured
+ * pause, then warnings for a partial or torn capture. Each line ends in a newline.
+ */
+export function captureLines(pid: number, outcome: CaptureOutcome, nonblocking: boolean): string[] {
+  const { data, stats } = outcome;
+  const mib = (n: number): string => (n / (1 << 20)).toFixed(1);
+  const pause = nonblocking ? 'not stopped (--nonblocking)' : `paused ${stats.pauseMs.toFixed(1)} ms`;
+  const lines = [
+    `gospy: pid ${pid}: ${pause}; ${stats.threads} threads, ${mib(stats.copiedBytes)} MiB in ${stats.runs} runs` +
+      `${stats.wasStopped ? '; it was stopped (SIGSTOP) before and stays stopped' : ''}\n`,
+  ];
+  if (data.meta.unstoppedThreads.length > 0) {
+    lines.push(
+      `gospy: warning: partial snapshot: thread${data.meta.unstoppedThreads.length > 1 ? 's' : ''} ${data.meta.unstoppedThreads.join(', ')} did not stop within the deadline (uninterruptible sleep); their registers are missing\n`,
+    );
+  }
+  if (stats.missedBytes > 0) {
+    lines.push(`gospy: warning: ${mib(stats.missedBytes)} MiB vanished while being read (the target was running)\n`);
+  }
+  return lines;
 }

@@ -4,6 +4,7 @@
 #
 #   bash samples/toolchains.sh          fetch what is missing, print "version  path"
 #   bash samples/toolchains.sh --list   print "<minor> <path-to-go-binary>" for each cached toolchain
+#   bash samples/toolchains.sh --delve-only   fetch only delve (sid), quietly; no-op when it is cached
 #
 # Cache: ${GOSPY_CACHE:-$HOME/.cache/gospy}/toolchains/go1.N/usr/lib/go-1.N  (GOROOT)
 #        ${GOSPY_CACHE:-$HOME/.cache/gospy}/toolchains/delve/usr/bin/dlv
@@ -27,6 +28,13 @@ list() {
 }
 
 if [ "${1:-}" = "--list" ]; then list; exit 0; fi
+DELVE_ONLY=0
+if [ "${1:-}" = "--delve-only" ]; then
+  DELVE_ONLY=1
+  # Idempotent and quiet: nothing to do (and no apt run) when delve is already cached.
+  [ -x "$TC/delve/usr/bin/dlv" ] && exit 0
+  MINORS=""
+fi
 
 mkdir -p "$TC" "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/etc" "$APTDIR/debs"
 : > "$APTDIR/status"   # empty dpkg status: the host's installed packages play no role
@@ -62,13 +70,13 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440 2>/dev/null)" ]; then
   # Signatures are checked with the Debian archive keyring. If that fails (e.g. sid is
   # signed by a key newer than the host's keyring) fall back to trusted=yes and say so.
   write_sources "signed-by=$KEYRING"
-  if apt_ -q update 2>"$APTDIR/update.err" && ! grep -qE '^(W|E): .*(NO_PUBKEY|not signed|EXPKEYSIG|is not signed|signature)' "$APTDIR/update.err"; then
+  if apt_ -q update >"$APTDIR/update.out" 2>"$APTDIR/update.err" && ! grep -qE '^(W|E): .*(NO_PUBKEY|not signed|EXPKEYSIG|is not signed|signature)' "$APTDIR/update.err"; then
     echo "signed" > "$APTDIR/trust"
   else
     cat "$APTDIR/update.err" >&2
     echo "WARNING: signature check failed with $KEYRING; using trusted=yes" >&2
     write_sources "trusted=yes"
-    apt_ -q update
+    apt_ -q update >"$APTDIR/update.out"
     echo "trusted=yes" > "$APTDIR/trust"
   fi
   touch "$stamp"
@@ -127,7 +135,7 @@ for m in $MINORS; do
   printf '%s\t%s\t(debs: %s)\n' "$v" "$goroot/bin/go" "$(tr '\n' ' ' < "$dest/.debs")"
 done
 
-# delve from sid (for a later task; failure is not fatal)
+# delve from sid (test/export runs `dlv core`; failure is fatal only with --delve-only)
 if [ ! -x "$TC/delve/usr/bin/dlv" ]; then
   vd="$(best_version delve)"
   if [ -n "$vd" ]; then
@@ -135,12 +143,15 @@ if [ ! -x "$TC/delve/usr/bin/dlv" ]; then
     if fetch_pkgs "$TC/delve" "delve=$vd"; then
       fix_symlinks "$TC/delve.partial"; rm -rf "$TC/delve"; mv "$TC/delve.partial" "$TC/delve"
     else
-      echo "delve: download failed (ignored)" >&2
+      echo "delve: download failed$([ "$DELVE_ONLY" = 1 ] || echo ' (ignored)')" >&2
+      [ "$DELVE_ONLY" = 1 ] && exit 1
     fi
   else
-    echo "delve: not available (ignored)" >&2
+    echo "delve: not available$([ "$DELVE_ONLY" = 1 ] || echo ' (ignored)')" >&2
+    [ "$DELVE_ONLY" = 1 ] && exit 1
   fi
 fi
+[ "$DELVE_ONLY" = 1 ] && exit 0
 if [ -x "$TC/delve/usr/bin/dlv" ]; then
   printf '%s\t%s\t(debs: %s)\n' "$("$TC/delve/usr/bin/dlv" version 2>/dev/null | sed -n 's/^Version: //p')" "$TC/delve/usr/bin/dlv" "$(tr '\n' ' ' < "$TC/delve/.debs")"
 fi

@@ -1,0 +1,232 @@
+/**
+ * `gospy export snap.gsz --core OUT [--exe OUT] [--force]`: turns a gospy snapshot into a standard
+ * ELF core (src/format/elf/core-writer.ts) that `dlv core EXE OUT` and `gdb EXE OUT` open, and/or
+ * writes out the executable embedded in the snapshot. Outputs hold the process's secrets: written
+ * 0600, atomically (temporary file + rename), never over an existing file without --force.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { OutputExistsError, UsageError } from '../src/base/errors.ts';
+import { AT_ENTRY, PF_R, PF_W, PF_X } from '../src/format/elf/constants.ts';
+import { parseAuxv, regsetSize } from '../src/format/elf/core-notes.ts';
+import { type CoreFileMapping, type CoreInput, type CoreSegment, coreChunks } from '../src/format/elf/core-writer.ts';
+import type { Snapshot, SnapshotRun } from '../src/format/snapshot/reader.ts';
+import { openSnapshot } from '../src/memory/snapshot-image.ts';
+
+export interface ExportArgs {
+  readonly file: string;
+  readonly core?: string | undefined;
+  readonly exe?: string | undefined;
+  readonly force: boolean;
+}
+
+export interface ExportIo {
+  readonly stderr: { write(s: string): unknown };
+}
+
+const PIECE = 4 << 20;
+
+function exists(p: string): boolean {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function refuse(p: string): never {
+  throw new OutputExistsError(p, `${p} already exists; not overwriting it`, {
+    hint: 'choose another output path, or pass --force to replace it',
+  });
+}
+
+/** Write `chunks` to `outPath` 0600 through a temporary file in the same directory; returns bytes written. */
+export function writeAtomic(outPath: string, chunks: Iterable<Uint8Array>, force: boolean): number {
+  if (!force && exists(outPath)) refuse(outPath);
+  const dir = path.dirname(path.resolve(outPath));
+  const tmp = path.join(dir, `.${path.basename(outPath)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const fd = fs.openSync(tmp, 'wx', 0o600);
+  let closed = false;
+  try {
+    fs.fchmodSync(fd, 0o600);
+    let pos = 0;
+    for (const c of chunks) {
+      let done = 0;
+      while (done < c.length) done += fs.writeSync(fd, c, done, c.length - done, pos + done);
+      pos += c.length;
+    }
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    closed = true;
+    if (force) {
+      fs.renameSync(tmp, outPath);
+    } else {
+      // link() fails with EEXIST instead of replacing: no window in which another file is clobbered.
+      try {
+        fs.linkSync(tmp, outPath);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST' || exists(outPath)) refuse(outPath);
+        fs.renameSync(tmp, outPath);
+      }
+      fs.rmSync(tmp, { force: true });
+    }
+    return pos;
+  } catch (e) {
+    if (!closed) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+function flagsOf(perms: string): number {
+  return (perms[0] === 'r' ? PF_R : 0) | (perms[1] === 'w' ? PF_W : 0) | (perms[2] === 'x' ? PF_X : 0);
+}
+
+/** The snapshot's mappings of its executable (those with the path of the mapping holding AT_ENTRY). */
+export function exeMappings(snap: Snapshot): CoreFileMapping[] {
+  const atEntry = parseAuxv(snap.auxv).get(AT_ENTRY);
+  const entryMap = atEntry === undefined ? undefined : snap.maps.find((m) => atEntry >= m.start && atEntry < m.end);
+  const exePath = entryMap?.path ?? snap.meta.exePath;
+  return snap.maps
+    .filter((m) => m.path === exePath && m.path !== '' && Number.isSafeInteger(m.start) && Number.isSafeInteger(m.end))
+    .map((m) => ({ start: m.start, end: m.end, fileOffset: Number.isSafeInteger(m.offset) ? m.offset : 0, path: m.path }));
+}
+
+interface Piece {
+  readonly run: SnapshotRun;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** One segment over pieces [start, end) of consecutive runs. */
+function dataSegment(pieces: Piece[], flags: number): CoreSegment {
+  const start = pieces[0]!.start;
+  const end = pieces[pieces.length - 1]!.end;
+  return {
+    vaddr: start,
+    memsz: end - start,
+    filesz: end - start,
+    flags,
+    *data() {
+      for (const p of pieces) {
+        for (let a = p.start; a < p.end; a += PIECE) {
+          const n = Math.min(PIECE, p.end - a);
+          const b = p.run.read(a, n);
+          if (b.length !== n) throw new Error(`snapshot ${p.run.label}: read ${b.length} of ${n} bytes at 0x${a.toString(16)}`);
+          yield b;
+        }
+      }
+    },
+  };
+}
+
+/** Captured memory as PT_LOADs: contiguous captured bytes inside each mapping, and empty ones for mappings with none. */
+export function coreSegments(snap: Snapshot): CoreSegment[] {
+  const runs = [...snap.memoryRuns()].sort((a, b) => a.start - b.start);
+  const maps = snap.maps.filter((m) => Number.isSafeInteger(m.start) && Number.isSafeInteger(m.end) && m.end > m.start);
+  const segs: CoreSegment[] = [];
+  const covered: Piece[] = [];
+  for (const m of maps) {
+    const flags = flagsOf(m.perms);
+    const inside: Piece[] = [];
+    for (const r of runs) {
+      if (r.end <= m.start) continue;
+      if (r.start >= m.end) break;
+      inside.push({ run: r, start: Math.max(r.start, m.start), end: Math.min(r.end, m.end) });
+    }
+    if (inside.length === 0) {
+      segs.push({ vaddr: m.start, memsz: m.end - m.start, filesz: 0, flags });
+      continue;
+    }
+    covered.push(...inside);
+    let group: Piece[] = [];
+    for (const p of inside) {
+      if (group.length > 0 && group[group.length - 1]!.end !== p.start) {
+        segs.push(dataSegment(group, flags));
+        group = [];
+      }
+      group.push(p);
+    }
+    segs.push(dataSegment(group, flags));
+  }
+  // Captured bytes outside every recorded mapping (not expected): keep them, readable and writable.
+  covered.sort((a, b) => a.start - b.start);
+  for (const r of runs) {
+    let cur = r.start;
+    for (const c of covered) {
+      if (c.run !== r) continue;
+      if (c.start > cur) segs.push(dataSegment([{ run: r, start: cur, end: c.start }], PF_R | PF_W));
+      cur = Math.max(cur, c.end);
+    }
+    if (cur < r.end) segs.push(dataSegment([{ run: r, start: cur, end: r.end }], PF_R | PF_W));
+  }
+  return segs.sort((a, b) => a.vaddr - b.vaddr);
+}
+
+/** Everything the core writer needs, from a snapshot. */
+export function coreInputOf(snap: Snapshot): CoreInput {
+  const { meta } = snap;
+  const want = regsetSize(meta.arch);
+  const threads = snap.threads
+    .filter((t) => t.stopped && t.regs.length >= want)
+    .map((t) => ({ tid: t.tid, regs: t.regs, ...(t.tls === undefined ? {} : { tls: t.tls }) }));
+  const argv0 = meta.cmdline[0] ?? meta.exePath;
+  return {
+    arch: meta.arch,
+    pageSize: meta.pageSize,
+    threads,
+    process: {
+      pid: meta.nsPid ?? meta.pid,
+      state: snap.threads[0]?.state,
+      fname: path.basename(argv0).slice(0, 15),
+      psargs: meta.cmdline.join(' '),
+    },
+    auxv: snap.auxv,
+    files: exeMappings(snap),
+    segments: coreSegments(snap),
+  };
+}
+
+function* exeChunks(snap: Snapshot): Generator<Uint8Array> {
+  for (let off = 0; off < snap.exe.size; off += 16 << 20) {
+    const n = Math.min(16 << 20, snap.exe.size - off);
+    const b = snap.exe.read(off, n);
+    if (b.length !== n) throw new Error(`snapshot ${snap.name}: executable bytes end at ${off + b.length}, expected ${snap.exe.size}`);
+    yield b;
+  }
+}
+
+export async function runExport(args: ExportArgs, io: ExportIo): Promise<void> {
+  if (args.core === undefined && args.exe === undefined) {
+    throw new UsageError('name what to write: --core OUT and/or --exe OUT', { hint: 'e.g. gospy export snap.gsz --core snap.core --exe snap.exe' });
+  }
+  if (args.core !== undefined && args.core === args.exe) throw new UsageError('--core and --exe name the same file');
+  // Refuse before doing any work.
+  for (const p of [args.core, args.exe]) if (p !== undefined && !args.force && exists(p)) refuse(p);
+  const snap = openSnapshot(args.file);
+  try {
+    const mib = (n: number): string => (n / (1 << 20)).toFixed(1);
+    if (args.core !== undefined) {
+      const input = coreInputOf(snap);
+      if (input.threads.length === 0) {
+        io.stderr.write(`gospy: warning: the snapshot has no thread registers (e.g. --nonblocking): debuggers will find no threads in the core\n`);
+      }
+      const n = writeAtomic(args.core, coreChunks(input), args.force);
+      io.stderr.write(`gospy: wrote ${args.core} (ELF core, ${input.threads.length} threads, ${input.segments.length} PT_LOADs, ${mib(n)} MiB)\n`);
+    }
+    if (args.exe !== undefined) {
+      const n = writeAtomic(args.exe, exeChunks(snap), args.force);
+      io.stderr.write(`gospy: wrote ${args.exe} (executable, ${mib(n)} MiB)\n`);
+    }
+  } finally {
+    snap.close();
+  }
+}
