@@ -3,8 +3,9 @@
  * pause (pool allocated and touched, pagemap opened, bindings loaded), the freeze (clocks, maps,
  * pagemap, memory, auxv, registers), detach, and the CaptureData of src/format/snapshot/schema.ts.
  *
- * Go-agnostic on purpose: the only Go-specific step is the "is this a Go program" check on the
- * executable's bytes.
+ * Mode 'full' is Go-agnostic: its only Go-specific step is the "is this a Go program" check on the
+ * executable's bytes. Mode 'goroutines' must know Go to know what to copy: capture/goroutines.ts
+ * walks the frozen process with the runtime layer and copies only what goroutine reports read.
  */
 import * as os from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -13,7 +14,8 @@ import type { CaptureData, SnapshotMode, SnapshotThread } from '../src/format/sn
 import { CopyPool, type CopyResult } from './copy.ts';
 import { noSuchProcess, notGo, notPermitted, processGone } from './errors.ts';
 import { withFrozenProcess, type FrozenThread } from './freeze.ts';
-import { PagemapScanner } from './pagemap.ts';
+import { GoroutinePlanner } from './goroutines.ts';
+import { PagemapScanner, type PageRun } from './pagemap.ts';
 import { CLOCK_MONOTONIC, clockNs, loadSys } from './ptrace.ts';
 import {
   exeLink,
@@ -73,11 +75,6 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
   const pid = opts.pid;
   const mode = opts.mode ?? 'full';
   if (!Number.isInteger(pid) || pid <= 0 || !processExists(pid)) throw noSuchProcess(pid);
-  if (mode === 'goroutines') {
-    throw new UnsupportedError('capture-mode', 'the goroutines-only capture mode (--mode goroutines) is not implemented yet', {
-      hint: 'use --mode full (the default), which copies all resident memory',
-    });
-  }
   const arch = process.arch === 'x64' ? 'amd64' : process.arch === 'arm64' ? 'arm64' : undefined;
   if (arch === undefined) throw new UnsupportedError('arch', `gospy capture runs on linux/amd64 and linux/arm64, not ${process.arch}`);
 
@@ -110,16 +107,35 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
     throw procError(pid, e);
   }
   const pageSize = auxvValue(auxvBefore, AT_PAGESZ) ?? 4096;
+  // Goroutines mode: resolve the binary's facts (layout, globals) now, outside the pause.
+  let planner: GoroutinePlanner | undefined;
+  if (mode === 'goroutines') {
+    try {
+      planner = new GoroutinePlanner(pid, exe, exePath, auxvBefore, arch);
+    } catch (e) {
+      scanner.close();
+      throw procError(pid, e);
+    }
+  }
   const monoOffset = timensMonotonicOffsetNs(pid) - timensMonotonicOffsetNs('self');
   const sys = loadSys();
   const ts = new BigInt64Array(2);
   clockNs(sys, CLOCK_MONOTONIC, ts); // warm the binding
-  const want = statusBytes(status, 'VmRSS') + statusBytes(status, 'VmSwap');
+  // Goroutines mode sizes its pool from a walk of the running process (the real one is in the pause).
+  let estimate: number | undefined;
+  if (planner) {
+    try {
+      estimate = planner.plan(readMaps(pid), []).bytes;
+    } catch {
+      // the real pass reports any problem
+    }
+  }
+  const want = estimate !== undefined ? estimate * 1.5 : statusBytes(status, 'VmRSS') + statusBytes(status, 'VmSwap');
   const pool = new CopyPool(Math.ceil(want * 1.1) + (16 << 20));
   // Warm-up outside the pause: run the pagemap scan and a one-run copy once, so the freeze runs
   // warmer code and page caches (a few ms on this VM, within its noise).
   try {
-    const warm = scanner.scan(readMaps(pid));
+    const warm = planner ? [] : scanner.scan(readMaps(pid));
     pool.copy(pid, warm.slice(0, 1));
   } catch {
     // the real pass reports any problem
@@ -133,14 +149,20 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
   let unstopped: readonly number[] = [];
   let threads: SnapshotThread[];
 
-  const grab = (): void => {
+  const grab = (frozen: readonly { readonly tid: number; readonly regs: Uint8Array }[]): void => {
     if (opts.holdMs !== undefined && opts.holdMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, opts.holdMs);
     monotonicNs = clockNs(sys, CLOCK_MONOTONIC, ts) + monoOffset;
     time = new Date().toISOString();
     maps = readMaps(pid);
     opts.onStep?.('maps');
-    const runs = scanner.scan(maps);
-    opts.onStep?.('pagemap');
+    let runs: PageRun[];
+    if (planner) {
+      runs = planner.plan(maps, frozen).runs;
+      opts.onStep?.('planned');
+    } else {
+      runs = scanner.scan(maps);
+      opts.onStep?.('pagemap');
+    }
     copied = pool.copy(pid, runs);
     opts.onStep?.('copied');
   };
@@ -148,10 +170,10 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
   try {
     if (opts.nonblocking === true) {
       const states = new Map(listTasks(pid).map((tid) => [tid, threadState(pid, tid)] as const));
-      grab();
+      grab([]);
       threads = [...states].filter(([, s]) => s !== undefined).map(([tid, s]) => ({ tid, state: s!, regs: new Uint8Array(0), stopped: false }));
     } else {
-      const r = withFrozenProcess(pid, { stopDeadlineMs: opts.stopDeadlineMs, onStep: opts.onStep }, () => grab());
+      const r = withFrozenProcess(pid, { stopDeadlineMs: opts.stopDeadlineMs, onStep: opts.onStep }, (frozen) => grab(frozen));
       pauseMs = r.pauseMs;
       unstopped = r.unstopped;
       const frozen: readonly FrozenThread[] = r.threads;

@@ -1,5 +1,5 @@
 /**
- * `gospy capture --pid N -o snap.gsz [--force] [--mode full] [--nonblocking]`: the command behind
+ * `gospy capture --pid N -o snap.gsz [--force] [--mode full|goroutines] [--nonblocking]`: the command behind
  * analyze/main.ts's `capture` subcommand. Freezes the target as briefly as the copy of its resident
  * memory takes, lets it go, then compresses and writes the snapshot (after the detach, so compression
  * is never part of the pause). The measured pause goes to stderr.
@@ -28,12 +28,16 @@ export const captureModes = ['full', 'goroutines'] as const;
 export const captureDescription = 'Snapshot a running Go process into a .gsz file, stopping it only for the copy of its memory';
 
 export const captureEpilogue = `Modes (--mode):
-  full        (default) every resident page of every readable mapping: every report, and any later
-              analysis, works on the snapshot. The pause grows with resident memory (about 0.5 s
-              per GiB; a few ms for a small service); compression happens only after the target
-              runs again. It is the default because it cannot miss anything a report needs.
-  goroutines  only what goroutine reports need (runtime globals, Ms, g structs, stacks), for a
-              tiny pause whatever the heap size. Not implemented yet: gospy says so and exits 3.
+  full        (default) every resident page of every readable mapping: complete memory, so every
+              report, and any later analysis, works on the snapshot. The pause grows with resident
+              memory (about 0.5 s per GiB; a few ms for a small service); compression happens only
+              after the target runs again. It is the default because it cannot miss anything.
+  goroutines  only what goroutine reports need: the executable's writable segments (runtime
+              globals), the Ms, allgs and every g struct, the goroutine stacks (from the lowest
+              saved sp up), g0/gsignal stacks, each thread's stack around sp, and pprof labels.
+              The pause and the file grow with the goroutines, not the heap: minimal for a big
+              heap. Goroutine reports (stacks, summary, …) only; anything else reading the heap
+              will find it missing.
 
 --nonblocking never stops the target (py-spy's flag): memory is copied while it runs, so the
 snapshot can be torn and has no registers. For when even a millisecond stop is unacceptable.

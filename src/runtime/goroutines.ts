@@ -50,7 +50,8 @@ export function readAllGs(mem: Mem, allgs: number, allglen: number | undefined):
 }
 
 export class GReader {
-  private readonly span: number;
+  /** Bytes read per g: the span of the fields above, from the g's address. */
+  readonly span: number;
   private readonly o: Record<string, number>;
   constructor(layout: Layout) {
     const fields: FieldName[] = [

@@ -110,14 +110,16 @@ describe('pagemap filter', () => {
 });
 
 describe('capture/ layering', () => {
-  it('imports only src/base, src/format/snapshot and itself', () => {
+  // src/format and src/runtime too since --mode goroutines: it must know Go to know what to copy
+  // (capture/goroutines.ts walks the frozen process with the runtime layer). Never src/report or analyze/.
+  it('imports only src/base, src/format, src/memory, src/runtime and itself', () => {
     const dir = path.join(REPO, 'capture');
     const bad: string[] = [];
     for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
       const text = fs.readFileSync(path.join(dir, f), 'utf8');
       for (const m of text.matchAll(/(?:from\s+|import\()['"](\.[^'"]+)['"]/g)) {
         const rel = path.relative(REPO, path.resolve(dir, m[1]!));
-        if (!/^(capture\/|src\/base\/|src\/format\/snapshot\/|package\.json$)/.test(rel)) bad.push(`${f} imports ${rel}`);
+        if (!/^(capture\/|src\/(base|format|memory|runtime)\/|package\.json$)/.test(rel)) bad.push(`${f} imports ${rel}`);
       }
     }
     expect(bad).toEqual([]);
