@@ -1,0 +1,3 @@
+module gospy.bench/stalltarget
+
+go 1.21
