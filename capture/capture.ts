@@ -15,7 +15,7 @@ import { CopyPool, type CopyResult } from './copy.ts';
 import { noSuchProcess, notGo, notPermitted, processGone } from './errors.ts';
 import { withFrozenProcess, type FrozenThread } from './freeze.ts';
 import { GoroutinePlanner } from './goroutines.ts';
-import { PagemapScanner, type PageRun } from './pagemap.ts';
+import { PagemapScanner } from './pagemap.ts';
 import { CLOCK_MONOTONIC, clockNs, loadSys } from './ptrace.ts';
 import {
   exeLink,
@@ -121,7 +121,9 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
   const sys = loadSys();
   const ts = new BigInt64Array(2);
   clockNs(sys, CLOCK_MONOTONIC, ts); // warm the binding
-  // Goroutines mode sizes its pool from a walk of the running process (the real one is in the pause).
+  // Goroutines mode walks the running process now, outside the pause: racy, but only a plan, which
+  // the freeze copies in a few batched reads and then checks against the frozen copy
+  // (GoroutinePlanner.copyFrozen). It also sizes the pool.
   let estimate: number | undefined;
   if (planner) {
     try {
@@ -132,14 +134,17 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
   }
   const want = estimate !== undefined ? estimate * 1.5 : statusBytes(status, 'VmRSS') + statusBytes(status, 'VmSwap');
   const pool = new CopyPool(Math.ceil(want * 1.1) + (16 << 20));
-  // Warm-up outside the pause: run the pagemap scan and a one-run copy once, so the freeze runs
-  // warmer code and page caches (a few ms on this VM, within its noise).
+  // Warm-up outside the pause, so the freeze runs warmer code and page caches. Full mode: the pagemap
+  // scan and a one-run copy (a few ms on this VM, within its noise). Goroutines mode rehearses its
+  // whole in-freeze step (copy the plan, walk the copy) on the running process (about halves the
+  // walk of the copy in the pause), then reuses the pool.
   try {
-    const warm = planner ? [] : scanner.scan(readMaps(pid));
-    pool.copy(pid, warm.slice(0, 1));
+    if (!planner) pool.copy(pid, scanner.scan(readMaps(pid)).slice(0, 1));
+    else if (estimate !== undefined) planner.copyFrozen(pool, pid, readMaps(pid), [], scanner);
   } catch {
     // the real pass reports any problem
   }
+  pool.reset();
 
   let monotonicNs = 0;
   let time = '';
@@ -149,21 +154,22 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
   let unstopped: readonly number[] = [];
   let threads: SnapshotThread[];
 
+  const nonblocking = opts.nonblocking === true;
   const grab = (frozen: readonly { readonly tid: number; readonly regs: Uint8Array }[]): void => {
     if (opts.holdMs !== undefined && opts.holdMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, opts.holdMs);
     monotonicNs = clockNs(sys, CLOCK_MONOTONIC, ts) + monoOffset;
     time = new Date().toISOString();
     maps = readMaps(pid);
     opts.onStep?.('maps');
-    let runs: PageRun[];
     if (planner) {
-      runs = planner.plan(maps, frozen).runs;
+      // The plan was made before the freeze; copying it and checking it against the copy are one step.
       opts.onStep?.('planned');
+      copied = nonblocking ? pool.copy(pid, planner.plan(maps, []).runs) : planner.copyFrozen(pool, pid, maps, frozen, scanner);
     } else {
-      runs = scanner.scan(maps);
+      const runs = scanner.scan(maps);
       opts.onStep?.('pagemap');
+      copied = pool.copy(pid, runs);
     }
-    copied = pool.copy(pid, runs);
     opts.onStep?.('copied');
   };
 

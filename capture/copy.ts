@@ -41,6 +41,11 @@ export class CopyPool {
     this.remote.fill(0);
   }
 
+  /** Reuse the whole pool (what earlier copies returned is overwritten): after a warm-up copy. */
+  reset(): void {
+    this.used = 0;
+  }
+
   private take(len: number): Buffer {
     if (this.used + len > this.pool.length) {
       // The target grew since we sized the pool: a fresh buffer (slower, but correct).

@@ -1,19 +1,25 @@
 /**
- * `--mode goroutines`: decide, while the target is frozen, which byte ranges the goroutine reports
- * need, so only those are copied. This is the one part of capture/ that knows Go: it builds a Target
- * whose memory is live reads (process_vm_readv) of the stopped process and walks it with the same
- * runtime code the analyzer uses (globals, layouts, `readAllGs`, `GReader`, `readMs`, labels), recording
+ * `--mode goroutines`: decide which byte ranges the goroutine reports need, so only those are
+ * copied. This is the one part of capture/ that knows Go: it builds a Target whose memory is live
+ * reads (process_vm_readv) of the process and walks it with the same runtime code the analyzer uses
+ * (globals, layouts, `readAllGs`, `readMs`, labels; the g fields by their layout offsets), recording
  * every range it reads. To those it adds the stacks (every live goroutine's stack from just below its
  * lowest saved sp up to stack.hi — whole when it is running —, each M's g0 and gsignal stack (the top 64 KiB),
  * each thread's stack around sp) and the executable's writable
  * segments (runtime globals; moduledata and, for PIE ≤ go1.25, the pclntab in RELRO). What lies in
  * the executable's read-only mappings is not copied: the snapshot's copy of the executable supplies it.
  *
+ * The walk is done twice. `plan` walks the running process before the freeze (thousands of small
+ * reads; racy, but only a plan, merged into page runs). Inside the freeze, `copyFrozen` copies the
+ * planned runs that are resident (pagemap) in a few batched process_vm_readv calls, then walks the
+ * frozen copy in memory — no syscalls for what the plan covered — and copies, still frozen, whatever
+ * the plan missed (new goroutines, moved stacks, reads outside the copy; usually nothing).
+ *
  * Everything that does not change while the process runs (ELF, DWARF, layout, global addresses) is
- * resolved in `prepare`, outside the pause.
+ * resolved in the constructor, outside the pause.
  */
 import { UnmappedAddressError, UnsupportedError } from '../src/base/errors.ts';
-import { BufferSource } from '../src/base/bytes.ts';
+import { BufferSource, u32, u64 } from '../src/base/bytes.ts';
 import { WarningSink } from '../src/base/warnings.ts';
 import { AT_ENTRY, PF_W, PT_LOAD } from '../src/format/elf/constants.ts';
 import { parseAuxv, parseRegset } from '../src/format/elf/core-notes.ts';
@@ -26,7 +32,7 @@ import { executableTarget } from '../src/runtime/core-target.ts';
 import { Globals } from '../src/runtime/globals.ts';
 import { GReader, readAllGs } from '../src/runtime/goroutines.ts';
 import { readLabels } from '../src/runtime/labels.ts';
-import { G_RUNNING, isDeadStatus } from '../src/runtime/layouts/gstatus.ts';
+import { G_RUNNING, G_SCAN, isDeadStatus } from '../src/runtime/layouts/gstatus.ts';
 import type { Layout } from '../src/runtime/layouts/layout.ts';
 import { Mem } from '../src/runtime/mem.ts';
 import { addRecoveredGlobals } from '../src/runtime/symbols/recover.ts';
@@ -34,7 +40,8 @@ import { recoverGSlot } from '../src/runtime/symbols/tls-slot.ts';
 import type { Target, TargetMemory, TargetThread } from '../src/runtime/target.ts';
 import { amd64GSlot, readMs } from '../src/runtime/threads.ts';
 import { parseGoVersion } from '../src/runtime/version.ts';
-import type { PageRun } from './pagemap.ts';
+import type { CopiedRun, CopyPool, CopyResult } from './copy.ts';
+import type { PagemapScanner, PageRun } from './pagemap.ts';
 import { loadSys, type Sys } from './ptrace.ts';
 
 /** Bytes of each thread's stack copied on either side of its sp. */
@@ -142,6 +149,8 @@ export class GoroutinePlanner {
   /** AT_ENTRY: the mapping holding it names the executable's mappings. */
   private readonly entry: number | undefined;
   private readonly arch: 'amd64' | 'arm64';
+  /** Offsets in runtime.g of the fields the walk reads. */
+  private readonly gOff: { lo: number; hi: number; sp: number; syscallsp: number; status: number; m: number; labels: number };
 
   /** Everything static (ELF, DWARF, layout, global addresses); call outside the pause. */
   constructor(pid: number, exeBytes: Uint8Array, exePath: string, auxv: Uint8Array, arch: 'amd64' | 'arm64') {
@@ -175,6 +184,16 @@ export class GoroutinePlanner {
     if (!v || v.minor < 12) throw new UnsupportedError('go-version', `--mode goroutines cannot read Go version ${JSON.stringify(goVer)}`);
     this.minor = v.minor;
     this.layout = resolveLayout(dwarf, v.minor, warnings);
+    const l = this.layout;
+    this.gOff = {
+      lo: l.off('g.stack.lo'),
+      hi: l.off('g.stack.hi'),
+      sp: l.off('g.sched.sp'),
+      syscallsp: l.off('g.syscallsp'),
+      status: l.off('g.atomicstatus'),
+      m: l.off('g.m'),
+      labels: l.off('g.labels'),
+    };
     addRecoveredGlobals(this.target, mem, globals, v.minor, this.layout, warnings);
     const need = (name: 'runtime.allgs' | 'runtime.allm'): number => {
       const g = globals.find(name);
@@ -195,20 +214,73 @@ export class GoroutinePlanner {
     this.entry = atEntry;
   }
 
+  /** Ranges the last `plan` wanted (reads, stacks, writable segments), before clipping to maps. */
+  private planned: [number, number][] | undefined;
+
   /**
-   * The ranges to copy, walking the process as it is now (call inside the freeze; outside it, it is
-   * an estimate). `regs` are the raw regsets of the stopped threads (empty without a freeze).
+   * The ranges to copy, walking the process as it runs (call before the freeze: racy, but only a
+   * plan, which `copyFrozen` validates). `threads` are the raw regsets of stopped threads (empty
+   * without a freeze).
    */
   plan(maps: readonly SnapshotMapping[], threads: readonly { readonly tid: number; readonly regs: Uint8Array }[]): GoroutinePlan {
     const live = this.mem;
     live.reset();
-    const mem = new Mem(live);
     const extra: [number, number][] = [...this.writable];
-    const stack = (lo: number, hi: number): void => {
-      if (lo > 0 && hi > lo && Number.isSafeInteger(hi)) extra.push([lo, hi]);
-    };
+    try {
+      this.walk(live, maps, threads, (lo, hi) => extra.push([lo, hi]));
+    } finally {
+      // Whatever the walk got to (a torn read of the running process can stop it) is still a plan.
+      // Sorted and merged now: inside the freeze it is a few dozen runs to clip and copy.
+      this.planned = mergePages([...live.recorded, ...extra]);
+    }
+    const runs = clipToMaps(this.planned, maps, this.entry);
+    return { runs, bytes: runs.reduce((s, r) => s + r.len, 0) };
+  }
 
+  /**
+   * Inside the freeze: copy the planned runs (and each thread's stack around its sp) with batched
+   * reads, then walk the frozen copy (in memory, no syscalls for what the plan covered) and copy
+   * whatever the plan missed — goroutines created or grown since, reads outside the copy — while
+   * still frozen. Without a prior `plan`, the walk of the copy finds everything (slower).
+   */
+  copyFrozen(
+    pool: CopyPool,
+    pid: number,
+    maps: readonly SnapshotMapping[],
+    threads: readonly { readonly tid: number; readonly regs: Uint8Array }[],
+    scanner: PagemapScanner,
+  ): CopyResult & { readonly validationRuns: number } {
+    const around = this.threadStacks(maps, threads).ranges;
+    const planned = clipToMaps([...(this.planned ?? this.writable), ...around], maps, this.entry);
+    const pr = presentRuns(scanner, planned);
+    const first = pool.copy(pid, pr);
+    if (first.gone || first.denied === true) return { ...first, validationRuns: 0 };
+    this.mem.reset(); // its cache holds reads of the running process
+    const copy = new CopiedMemory(first.runs, planned, this.mem);
+    const want: [number, number][] = [];
+    this.walk(copy, maps, threads, (lo, hi) => {
+      if (!copy.covers(lo, hi)) want.push([lo, hi]);
+    });
+    if (want.length === 0 && copy.missing.length === 0) return { ...first, validationRuns: 0 };
+    const gaps = presentRuns(scanner, subtractRuns(clipToMaps([...copy.missing, ...want], maps, this.entry), planned));
+    const second = pool.copy(pid, gaps);
+    const runs = [...first.runs, ...second.runs].sort((a, b) => a.addr - b.addr);
+    return {
+      runs,
+      bytes: first.bytes + second.bytes,
+      missedBytes: first.missedBytes + second.missedBytes,
+      gone: second.gone,
+      denied: second.denied,
+      validationRuns: gaps.length,
+    };
+  }
+
+  private threadStacks(
+    maps: readonly SnapshotMapping[],
+    threads: readonly { readonly tid: number; readonly regs: Uint8Array }[],
+  ): { threads: TargetThread[]; ranges: [number, number][] } {
     const tthreads: TargetThread[] = [];
+    const ranges: [number, number][] = [];
     for (const t of threads) {
       if (t.regs.length === 0) continue;
       let r;
@@ -219,31 +291,56 @@ export class GoroutinePlanner {
       }
       tthreads.push({ tid: t.tid, pc: r.pc, sp: r.sp, bp: r.bp, lr: r.lr ?? 0, gReg: r.gReg, tlsBase: r.fsBase, state: undefined });
       const m = maps.find((x) => r.sp >= x.start && r.sp < x.end);
-      if (m) extra.push([Math.max(m.start, r.sp - THREAD_STACK_AROUND_SP), Math.min(m.end, r.sp + THREAD_STACK_AROUND_SP)]);
+      if (m) ranges.push([Math.max(m.start, r.sp - THREAD_STACK_AROUND_SP), Math.min(m.end, r.sp + THREAD_STACK_AROUND_SP)]);
     }
+    return { threads: tthreads, ranges };
+  }
+
+  /**
+   * Walks what goroutine reports read through `raw` (which sees every read), and passes every
+   * stack range they need to `want`.
+   */
+  private walk(
+    raw: WalkMemory,
+    maps: readonly SnapshotMapping[],
+    threads: readonly { readonly tid: number; readonly regs: Uint8Array }[],
+    want: (lo: number, hi: number) => void,
+  ): void {
+    const mem = new Mem(raw);
+    const stack = (lo: number, hi: number): void => {
+      if (lo > 0 && hi > lo && Number.isSafeInteger(hi)) want(lo, hi);
+    };
+    const { threads: tthreads, ranges } = this.threadStacks(maps, threads);
+    for (const [lo, hi] of ranges) stack(lo, hi);
 
     const gReader = new GReader(this.layout);
     const ms = readMs(mem, this.allm, this.layout);
     const vdsoSP = new Map(ms.filter((m) => m.vdsoSP !== 0).map((m) => [m.addr, m.vdsoSP] as const));
     const gAddrs = readAllGs(mem, this.allgs, this.allglen).filter((a) => a !== 0);
-    live.prefetch(gAddrs, gReader.span);
+    raw.prefetch(gAddrs, gReader.span);
+    // Field by field from the g's bytes (no RawG per goroutine): this loop runs inside the freeze.
+    const span = gReader.span;
+    const o = this.gOff;
     for (const addr of gAddrs) {
-      let g;
-      try {
-        g = gReader.read(mem, addr);
-      } catch {
-        continue;
-      }
-      if (isDeadStatus(g.status)) continue;
+      const b = raw.tryRead(addr, span);
+      if (!b) continue;
+      const status = u32(b, o.status) & ~G_SCAN;
+      if (isDeadStatus(status)) continue;
+      const stackLo = u64(b, o.lo);
+      const stackHi = u64(b, o.hi);
       // Below the lowest saved sp a stack holds only dead frames, which no unwind reads. A running
-      // goroutine's sp is in its thread's registers (its stack around sp is copied below): whole stack.
-      let lo = g.stackLo;
-      if (g.status !== G_RUNNING) {
-        const sps = [g.schedSP, g.syscallSP, vdsoSP.get(g.m) ?? 0].filter((sp) => sp > g.stackLo && sp <= g.stackHi);
-        if (sps.length > 0) lo = Math.max(g.stackLo, Math.min(...sps) - BELOW_SP);
+      // goroutine's sp is in its thread's registers (its stack around sp is copied too): whole stack.
+      let lo = stackLo;
+      if (status !== G_RUNNING) {
+        let min = Infinity;
+        for (const sp of [u64(b, o.sp), u64(b, o.syscallsp), vdsoSP.get(u64(b, o.m)) ?? 0]) {
+          if (sp > stackLo && sp <= stackHi && sp < min) min = sp;
+        }
+        if (min !== Infinity) lo = Math.max(stackLo, min - BELOW_SP);
       }
-      stack(lo, g.stackHi);
-      if (g.labels !== 0) readLabels(mem, g.labels, this.minor);
+      if (lo === lo && stackHi === stackHi) stack(lo, stackHi); // NaN: not a pointer
+      const labels = u64(b, o.labels);
+      if (labels !== 0 && labels === labels) readLabels(mem, labels, this.minor);
     }
     for (const m of ms) {
       for (const g of [m.g0, m.gsignal]) {
@@ -260,14 +357,134 @@ export class GoroutinePlanner {
     }
     // The TLS slot holding g (amd64), which the analyzer reads to bind threads to goroutines.
     if (this.arch === 'amd64' && tthreads.length > 0) {
-      const target: Target = { ...this.target, threads: tthreads };
+      const target: Target = { ...this.target, memory: raw, threads: tthreads };
       const gSlot = (this.tlsg === undefined ? recoverGSlot(target, mem, ms) : undefined) ?? amd64GSlot(target, this.tlsg);
-      for (const t of tthreads) if (t.tlsBase) live.tryRead(t.tlsBase + gSlot, 8);
+      for (const t of tthreads) if (t.tlsBase) raw.tryRead(t.tlsBase + gSlot, 8);
     }
-
-    const runs = clipToMaps([...live.recorded, ...extra], maps, this.entry);
-    return { runs, bytes: runs.reduce((s, r) => s + r.len, 0) };
   }
+}
+
+interface WalkMemory extends TargetMemory {
+  prefetch(addrs: readonly number[], len: number): void;
+}
+
+/**
+ * The frozen copy as memory: reads inside a copied run are served from it; any other read goes to
+ * the (stopped) process and is remembered in `missing`, to be copied as well.
+ */
+class CopiedMemory implements WalkMemory {
+  private readonly runs: readonly CopiedRun[];
+  private readonly starts: Float64Array;
+  private readonly planned: readonly PageRun[];
+  private readonly plannedStarts: Float64Array;
+  private readonly live: LiveMemory;
+  readonly missing: [number, number][] = [];
+
+  /** `runs` (copied) and `planned` sorted by address, not overlapping. */
+  constructor(runs: readonly CopiedRun[], planned: readonly PageRun[], live: LiveMemory) {
+    this.runs = runs;
+    this.starts = Float64Array.from(runs, (r) => r.addr);
+    this.planned = planned;
+    this.plannedStarts = Float64Array.from(planned, (r) => r.addr);
+    this.live = live;
+  }
+
+  private lastRun = 0;
+
+  /** Index of the last of `s` at or below addr, or -1. */
+  private find(addr: number, s: Float64Array = this.starts): number {
+    let lo = 0;
+    let hi = s.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (s[mid]! <= addr) {
+        at = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return at;
+  }
+
+  /**
+   * Whether [lo, hi) lies within the planned runs (adjacent runs count as one): its resident pages
+   * were copied, and the others read as the snapshot has them (absent, or the executable's bytes).
+   */
+  covers(lo: number, hi: number): boolean {
+    const p = this.planned;
+    let i = this.find(lo, this.plannedStarts);
+    if (i < 0) return false;
+    let end = p[i]!.addr + p[i]!.len;
+    if (end <= lo) return false;
+    while (end < hi) {
+      i++;
+      if (i >= p.length || p[i]!.addr !== end) return false;
+      end += p[i]!.len;
+    }
+    return true;
+  }
+
+  read(addr: number, len: number, purpose?: string): Uint8Array {
+    const b = this.tryRead(addr, len);
+    if (!b) throw new UnmappedAddressError(addr, len, purpose ?? 'memory');
+    return b;
+  }
+
+  tryRead(addr: number, len: number): Uint8Array | undefined {
+    if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(len) || addr <= 0 || len < 0 || len > 1 << 30) return undefined;
+    // Most reads fall in the run of the previous one (g structs are allocated together).
+    let r: CopiedRun | undefined = this.runs[this.lastRun];
+    if (r === undefined || addr < r.addr || addr - r.addr + len > r.bytes.length) {
+      const i = this.find(addr);
+      r = i >= 0 ? this.runs[i] : undefined;
+      if (r !== undefined) this.lastRun = i;
+    }
+    if (r !== undefined) {
+      const off = addr - r.addr;
+      if (off + len <= r.bytes.length) return r.bytes.subarray(off, off + len);
+    }
+    const b = this.live.tryRead(addr, len);
+    if (b && len > 0) this.missing.push([addr, addr + len]);
+    return b;
+  }
+
+  prefetch(addrs: readonly number[], len: number): void {
+    const out = addrs.filter((a) => !this.covers(a, a + len));
+    if (out.length > 0) this.live.prefetch(out, len);
+  }
+}
+
+/**
+ * Only the pages /proc/PID/pagemap reports present or swapped, as full mode copies: reading a
+ * never-touched page would fault it into the target, and the snapshot supplies what such a page
+ * holds (the executable's bytes, or zeros past its file size).
+ */
+function presentRuns(scanner: PagemapScanner, runs: readonly PageRun[]): PageRun[] {
+  const out: PageRun[] = [];
+  for (const r of runs) scanner.scanRange(r.addr, r.addr + r.len, out);
+  return out;
+}
+
+/** The parts of `want` (sorted, page runs) that `have` (sorted, not overlapping) does not hold. */
+export function subtractRuns(want: readonly PageRun[], have: readonly PageRun[]): PageRun[] {
+  const out: PageRun[] = [];
+  let h = 0;
+  for (const w of want) {
+    let a = w.addr;
+    const e = w.addr + w.len;
+    while (h < have.length && have[h]!.addr + have[h]!.len <= a) h++;
+    for (let k = h; k < have.length && a < e; k++) {
+      const hs = have[k]!.addr;
+      const he = hs + have[k]!.len;
+      if (hs >= e) break;
+      if (hs > a) out.push({ addr: a, len: hs - a });
+      a = Math.max(a, he);
+    }
+    if (a < e) out.push({ addr: a, len: e - a });
+  }
+  return out;
 }
 
 /**
@@ -281,16 +498,7 @@ export function clipToMaps(ranges: readonly (readonly [number, number])[], maps:
     .filter((m) => m.perms[0] === 'r' && !m.path.startsWith('[vvar') && m.path !== '[vsyscall]')
     .filter((m) => !(exePath !== undefined && exePath !== '' && m.path === exePath && m.perms[1] !== 'w'))
     .sort((a, b) => a.start - b.start);
-  const sorted = ranges
-    .filter(([s, e]) => e > s)
-    .map(([s, e]) => [s - (s % PAGE), e + ((PAGE - (e % PAGE)) % PAGE)] as [number, number])
-    .sort((a, b) => a[0] - b[0]);
-  const merged: [number, number][] = [];
-  for (const [s, e] of sorted) {
-    const last = merged[merged.length - 1];
-    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
-    else merged.push([s, e]);
-  }
+  const merged = mergePages(ranges);
   const out: PageRun[] = [];
   let mi = 0;
   for (const [s, e] of merged) {
@@ -306,4 +514,19 @@ export function clipToMaps(ranges: readonly (readonly [number, number])[], maps:
     }
   }
   return out;
+}
+
+/** `ranges` rounded out to whole pages, sorted, overlapping and touching ones merged. */
+function mergePages(ranges: readonly (readonly [number, number])[]): [number, number][] {
+  const sorted = ranges
+    .filter(([s, e]) => e > s)
+    .map(([s, e]) => [s - (s % PAGE), e + ((PAGE - (e % PAGE)) % PAGE)] as [number, number])
+    .sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [s, e] of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else merged.push([s, e]);
+  }
+  return merged;
 }

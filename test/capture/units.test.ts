@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { goBuildId, isGoExecutable } from '../../capture/capture.ts';
+import { subtractRuns } from '../../capture/goroutines.ts';
 import { copyableMapping, PagemapScanner } from '../../capture/pagemap.ts';
 import { decodeWaitStatus, loadSys } from '../../capture/ptrace.ts';
 import { nsPid, parseMaps, parseStatus, parseTimensOffsets, statFields, statusBytes } from '../../capture/proc.ts';
@@ -123,5 +124,29 @@ describe('capture/ layering', () => {
       }
     }
     expect(bad).toEqual([]);
+  });
+});
+
+describe('goroutines mode: what the plan missed', () => {
+  it('subtractRuns keeps exactly the parts of the wanted runs that no copied run holds', () => {
+    const P = 4096;
+    const have = [
+      { addr: 2 * P, len: 2 * P },
+      { addr: 6 * P, len: P },
+    ];
+    const want = [
+      { addr: 0, len: P }, // before everything
+      { addr: P, len: 7 * P }, // straddles both, with gaps around and between
+      { addr: 10 * P, len: P }, // after everything
+    ];
+    expect(subtractRuns(want, have)).toEqual([
+      { addr: 0, len: P },
+      { addr: P, len: P },
+      { addr: 4 * P, len: 2 * P },
+      { addr: 7 * P, len: P },
+      { addr: 10 * P, len: P },
+    ]);
+    expect(subtractRuns([{ addr: 2 * P, len: P }], have)).toEqual([]);
+    expect(subtractRuns(want, [])).toEqual(want);
   });
 });
