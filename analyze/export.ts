@@ -4,10 +4,9 @@
  * writes out the executable embedded in the snapshot. Outputs hold the process's secrets: written
  * 0600, atomically (temporary file + rename), never over an existing file without --force.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { OutputExistsError, UsageError } from '../src/base/errors.ts';
+import { UsageError } from '../src/base/errors.ts';
+import { checkOutputFree, commitTempOutput, discardTempOutput, openTempOutput, writeAllAt } from '../src/base/output-file.ts';
 import { AT_ENTRY, PF_R, PF_W, PF_X } from '../src/format/elf/constants.ts';
 import { parseAuxv, regsetSize } from '../src/format/elf/core-notes.ts';
 import { type CoreFileMapping, type CoreInput, type CoreSegment, coreChunks } from '../src/format/elf/core-writer.ts';
@@ -27,61 +26,20 @@ export interface ExportIo {
 
 const PIECE = 4 << 20;
 
-function exists(p: string): boolean {
-  try {
-    fs.lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function refuse(p: string): never {
-  throw new OutputExistsError(p, `${p} already exists; not overwriting it`, {
-    hint: 'choose another output path, or pass --force to replace it',
-  });
-}
-
 /** Write `chunks` to `outPath` 0600 through a temporary file in the same directory; returns bytes written. */
 export function writeAtomic(outPath: string, chunks: Iterable<Uint8Array>, force: boolean): number {
-  if (!force && exists(outPath)) refuse(outPath);
-  const dir = path.dirname(path.resolve(outPath));
-  const tmp = path.join(dir, `.${path.basename(outPath)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const fd = fs.openSync(tmp, 'wx', 0o600);
-  let closed = false;
+  checkOutputFree(outPath, force);
+  const t = openTempOutput(outPath);
   try {
-    fs.fchmodSync(fd, 0o600);
     let pos = 0;
     for (const c of chunks) {
-      let done = 0;
-      while (done < c.length) done += fs.writeSync(fd, c, done, c.length - done, pos + done);
+      writeAllAt(t.fd, c, pos);
       pos += c.length;
     }
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    closed = true;
-    if (force) {
-      fs.renameSync(tmp, outPath);
-    } else {
-      // link() fails with EEXIST instead of replacing: no window in which another file is clobbered.
-      try {
-        fs.linkSync(tmp, outPath);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST' || exists(outPath)) refuse(outPath);
-        fs.renameSync(tmp, outPath);
-      }
-      fs.rmSync(tmp, { force: true });
-    }
+    commitTempOutput(t, outPath, force);
     return pos;
   } catch (e) {
-    if (!closed) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        // already closed
-      }
-    }
-    fs.rmSync(tmp, { force: true });
+    discardTempOutput(t);
     throw e;
   }
 }
@@ -210,7 +168,7 @@ export async function runExport(args: ExportArgs, io: ExportIo): Promise<void> {
   }
   if (args.core !== undefined && args.core === args.exe) throw new UsageError('--core and --exe name the same file');
   // Refuse before doing any work.
-  for (const p of [args.core, args.exe]) if (p !== undefined && !args.force && exists(p)) refuse(p);
+  for (const p of [args.core, args.exe]) if (p !== undefined) checkOutputFree(p, args.force);
   const snap = openSnapshot(args.file);
   try {
     const mib = (n: number): string => (n / (1 << 20)).toFixed(1);

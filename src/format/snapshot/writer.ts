@@ -5,12 +5,11 @@
  * the target directory with mode 0600 and moved into place only when complete, never over an
  * existing file unless `force`.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { FormatError, OutputExistsError } from '../../base/errors.ts';
+import { FormatError } from '../../base/errors.ts';
+import { checkOutputFree, commitTempOutput, discardTempOutput, openTempOutput, writeAllAt } from '../../base/output-file.ts';
 import { CODEC_IDS, DEFAULT_LEVEL, compressChunk } from './codec.ts';
 import { DEFAULT_CHUNK_SIZE, E, H, HEADER_SIZE, INDEX_ENTRY_SIZE, MAX_CHUNK_SIZE, STREAM_EXE, STREAM_MEMORY } from './layout.ts';
 import { type CaptureData, type CodecName, SNAPSHOT_MAGIC, SNAPSHOT_VERSION } from './schema.ts';
@@ -124,28 +123,8 @@ function* chunksOf(data: CaptureData, runs: readonly { addr: number; bytes: Uint
   }
 }
 
-function writeAll(fd: number, b: Uint8Array, pos: number): void {
-  let done = 0;
-  while (done < b.length) done += fs.writeSync(fd, b, done, b.length - done, pos + done);
-}
-
 function setU64(b: Buffer, off: number, v: number): void {
   b.writeBigUInt64LE(BigInt(v), off);
-}
-
-function exists(p: string): boolean {
-  try {
-    fs.lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function refuse(p: string): never {
-  throw new OutputExistsError(p, `${p} already exists; not overwriting it`, {
-    hint: 'choose another output path, or pass --force to replace it',
-  });
 }
 
 /**
@@ -159,20 +138,17 @@ export async function writeSnapshot(outPath: string, data: CaptureData, opts: Wr
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const concurrency = Math.max(1, opts.concurrency ?? os.availableParallelism());
   const runs = checkCapture(data, chunkSize);
-  if (!opts.force && exists(outPath)) refuse(outPath);
+  checkOutputFree(outPath, opts.force === true);
 
   const meta = Buffer.from(metadataJson(data, chunkSize, codec, level), 'utf8');
   let total = data.exe.length;
   for (const r of runs) total += r.bytes.length;
 
-  const dir = path.dirname(path.resolve(outPath));
-  const tmp = path.join(dir, `.${path.basename(outPath)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const fd = fs.openSync(tmp, 'wx', 0o600);
-  let closed = false;
+  const out = openTempOutput(outPath);
+  const fd = out.fd;
   try {
-    fs.fchmodSync(fd, 0o600);
     let pos = HEADER_SIZE;
-    writeAll(fd, meta, pos);
+    writeAllAt(fd, meta, pos);
     pos += meta.length;
 
     const index: Buffer[] = [];
@@ -201,7 +177,7 @@ export async function writeSnapshot(outPath: string, data: CaptureData, opts: Wr
         used = 'none';
       }
       refill();
-      writeAll(fd, bytes, pos);
+      writeAllAt(fd, bytes, pos);
       const e = Buffer.alloc(INDEX_ENTRY_SIZE);
       setU64(e, E.addr, chunk.addr);
       setU64(e, E.fileOffset, pos);
@@ -220,7 +196,7 @@ export async function writeSnapshot(outPath: string, data: CaptureData, opts: Wr
     pos = Math.ceil(pos / 8) * 8;
     const indexBytes = Buffer.concat(index);
     const indexOffset = pos;
-    writeAll(fd, indexBytes, pos);
+    writeAllAt(fd, indexBytes, pos);
     pos += indexBytes.length;
 
     const h = Buffer.alloc(HEADER_SIZE);
@@ -235,26 +211,8 @@ export async function writeSnapshot(outPath: string, data: CaptureData, opts: Wr
     h.writeUInt32LE(crc32(indexBytes), H.indexCrc);
     h.writeUInt32LE(0, H.flags);
     h.writeUInt32LE(crc32(h.subarray(0, H.headerCrc)), H.headerCrc);
-    writeAll(fd, h, 0);
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    closed = true;
-
-    if (opts.force) {
-      fs.renameSync(tmp, outPath);
-    } else {
-      // link() fails with EEXIST instead of replacing: no window in which another file is clobbered.
-      try {
-        fs.linkSync(tmp, outPath);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST') refuse(outPath);
-        // File systems without hard links: check, then rename.
-        if (exists(outPath)) refuse(outPath);
-        fs.renameSync(tmp, outPath);
-      }
-      fs.rmSync(tmp, { force: true });
-    }
+    writeAllAt(fd, h, 0);
+    commitTempOutput(out, outPath, opts.force === true);
     return {
       path: outPath,
       fileBytes: pos,
@@ -265,14 +223,7 @@ export async function writeSnapshot(outPath: string, data: CaptureData, opts: Wr
       seconds: (performance.now() - t0) / 1000,
     };
   } catch (e) {
-    if (!closed) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        // already closed
-      }
-    }
-    fs.rmSync(tmp, { force: true });
+    discardTempOutput(out);
     throw e;
   }
 }
