@@ -4,7 +4,7 @@
  * flag where the built-in table disagrees. This is how the per-version tables are made and checked
  * when a new Go release arrives (test/runtime/layout-tables.test.ts runs the same comparison).
  *
- *   node analyze/dev-layout.ts EXE [EXE…]      (EXE may be .xz)
+ *   node_modules/.bin/node analyze/dev-layout.ts EXE [EXE…]      (EXE may be .xz)
  */
 import * as fs from 'node:fs';
 import { xz } from '@napi-rs/lzma';

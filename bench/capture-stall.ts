@@ -10,7 +10,7 @@
  * (skipped with a note while gospy says that mode is not implemented). "idle" is the same
  * measurement around a 1 s sleep: the noise floor of the machine.
  *
- *   node bench/capture-stall.ts [--runs 5] [--gcore-runs N] [--configs A,B] [--settle 3000]
+ *   node_modules/.bin/node bench/capture-stall.ts [--runs 5] [--gcore-runs N] [--configs A,B] [--settle 3000]
  *
  * Configurations: A = 1024 MiB live heap + 10,000 goroutines; B = 16 MiB heap + 10,000
  * goroutines. The goroutines park 8 frames deep, so B is about 110 MiB resident, like the issue's

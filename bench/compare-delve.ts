@@ -3,7 +3,7 @@
  * `goroutines -t` (every goroutine with its stack), on the same cores. Prints a Markdown table of
  * medians for docs/performance.md. Not a test: timings depend on the machine.
  *
- *   node bench/compare-delve.ts [--runs 5] [sample dir …]
+ *   node_modules/.bin/node bench/compare-delve.ts [--runs 5] [sample dir …]
  * Defaults to the 10,000-goroutine samples (samples/builds/many/*). Needs delve: run
  * `bash samples/toolchains.sh` first (it fetches Debian's delve into the cache).
  */

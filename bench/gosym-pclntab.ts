@@ -1,6 +1,6 @@
 /**
  * Timing of the pclntab decoder on real executables:
- *   node bench/gosym-pclntab.ts <exe> [<exe>…]
+ *   node_modules/.bin/node bench/gosym-pclntab.ts <exe> [<exe>…]
  * Prints parse time, findFunc/fileLine/inlineFrames throughput over 100k pseudo-random PCs, and funcByName map build.
  */
 import { PclnTable } from '../src/format/gosym/index.ts';

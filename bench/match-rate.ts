@@ -3,7 +3,7 @@
  * runtime's own runtime.Stack dump (stack.txt), and `--report stacks --all` as the crash dump taken
  * with the core (crash.txt). Same comparison rules as test/golden (see test/support/traceback-text.ts).
  *
- *   node bench/match-rate.ts
+ *   node_modules/.bin/node bench/match-rate.ts
  */
 import { analyzeFile } from '../src/runtime/analyze-file.ts';
 import { formatTraceback } from '../src/report/traceback.ts';

@@ -1,7 +1,7 @@
 /**
  * Measures the .gsz chunk codecs on real Go memory (not a timed test):
- *   node bench/snapshot-codecs.ts --pid N     the present pages of a running process's writable mappings
- *   node bench/snapshot-codecs.ts --core F    the PT_LOAD bytes (filesz > 0) of an ELF core
+ *   node_modules/.bin/node bench/snapshot-codecs.ts --pid N     the present pages of a running process's writable mappings
+ *   node_modules/.bin/node bench/snapshot-codecs.ts --core F    the PT_LOAD bytes (filesz > 0) of an ELF core
  * Each input is cut into 4 MiB chunks like the writer does; one chunk at a time (single thread)
  * for speed, then the whole writer with its default concurrency.
  */

@@ -1,7 +1,7 @@
 /**
  * Built-in struct offsets for binaries without DWARF, per Go minor version (linux, 64-bit; amd64 and
  * arm64 share them). Source: `src/runtime/runtime2.go` at each release tag, verified against the
- * DWARF of real builds for 1.15, 1.19, 1.21–1.24, 1.26, 1.27 by `node analyze/dev-layout.ts` and
+ * DWARF of real builds for 1.15, 1.19, 1.21–1.24, 1.26, 1.27 by `node_modules/.bin/node analyze/dev-layout.ts` and
  * checked against every sample by test/runtime/layout-tables.test.ts. Columns are Go minor versions
  * 12..27; `-1` means the field does not exist in that version, or (for the optional fields whose offset
  * depends on build-time struct sizes, like m.vdsoSP) that no real build of that version was measured:
