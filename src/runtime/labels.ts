@@ -5,13 +5,14 @@
  * (`src/runtime/map.go`: buckets of 8 tophash bytes, 8 keys, 8 values, overflow pointer).
  */
 import type { Mem } from './mem.ts';
+import { runtimeData } from './layouts/runtime-data.ts';
 
 const MAX_LABELS = 1000;
 
 export function readLabels(mem: Mem, ptr: number, minor: number): Record<string, string> | undefined {
   if (ptr === 0) return undefined;
   try {
-    return minor >= 24 ? readLabelList(mem, ptr) : readLabelHmap(mem, ptr);
+    return runtimeData(minor).labels === 'list' ? readLabelList(mem, ptr) : readLabelHmap(mem, ptr);
   } catch {
     return undefined;
   }

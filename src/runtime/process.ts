@@ -13,6 +13,7 @@ import { Globals } from './globals.ts';
 import { addRecoveredGlobals } from './symbols/recover.ts';
 import { recoverGSlot } from './symbols/tls-slot.ts';
 import { isDeadStatus } from './layouts/gstatus.ts';
+import { runtimeData } from './layouts/runtime-data.ts';
 import { tracebackRules, type TracebackRules } from './layouts/traceback-rules.ts';
 import { openModule } from './moduledata.ts';
 import { GReader, readAllGs, type RawG } from './goroutines.ts';
@@ -169,13 +170,12 @@ function readOptionalField(mem: Mem, base: number | undefined, off: number | und
 }
 
 function readFinalizerRunning(mem: Mem, globals: Globals, minor: number): boolean {
+  const flag = runtimeData(minor).finalizerFlag;
+  const f = globals.find(flag.global);
+  if (!f) return false;
   try {
-    if (minor <= 19) {
-      const f = globals.find('runtime.fingRunning');
-      return f ? mem.u8(f.addr, 'runtime.fingRunning') !== 0 : false;
-    }
-    const f = globals.find('runtime.fingStatus');
-    return f ? (mem.u32(f.addr, 'runtime.fingStatus') & 2) !== 0 : false;
+    const v = flag.size === 1 ? mem.u8(f.addr, flag.global) : mem.u32(f.addr, flag.global);
+    return (v & flag.mask) !== 0;
   } catch {
     return false;
   }
