@@ -219,14 +219,16 @@ describe('capture safety', () => {
       const r = await first.closed;
       expect(r.code, r.stderr).toBe(0);
     }
-    // No privilege: the same capture as user nobody (setpriv from util-linux).
+    // No privilege: the same capture as user nobody (setpriv from util-linux). nobody keeps only
+    // CAP_DAC_READ_SEARCH, so it can read the checkout wherever it lives (a 0700 temp dir in CI),
+    // but not CAP_SYS_PTRACE.
     const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => fs.existsSync(p));
     expect(setpriv, 'setpriv (util-linux) is needed to run gospy unprivileged').toBeDefined();
     fs.chmodSync(dir, 0o777);
     const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(
         setpriv!,
-        ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', NODE, GOSPY, 'capture', '--pid', String(target.pid), '-o', path.join(dir, 'c.gsz')],
+        ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all,+dac_read_search', '--ambient-caps=+dac_read_search', NODE, GOSPY, 'capture', '--pid', String(target.pid), '-o', path.join(dir, 'c.gsz')],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let stderr = '';
