@@ -11,9 +11,10 @@
  *
  * The walk is done twice. `plan` walks the running process before the freeze (thousands of small
  * reads; racy, but only a plan, merged into page runs). Inside the freeze, `copyFrozen` copies the
- * planned runs that are resident (pagemap) in a few batched process_vm_readv calls, then walks the
- * frozen copy in memory — no syscalls for what the plan covered — and copies, still frozen, whatever
- * the plan missed (new goroutines, moved stacks, reads outside the copy; usually nothing).
+ * resident (pagemap) pages of the planned runs the walk reads, starts the copy of the planned stacks
+ * on the copy workers (capture/copy.ts), walks the frozen copy in memory meanwhile — no syscalls
+ * for what the plan covered —, joins the stack copy, and copies, still frozen, whatever the plan
+ * missed (new goroutines, moved stacks, reads outside the copy; usually nothing).
  *
  * Everything that does not change while the process runs (ELF, DWARF, layout, global addresses) is
  * resolved in the constructor, outside the pause.
@@ -40,8 +41,8 @@ import { recoverGSlot } from '../src/runtime/symbols/tls-slot.ts';
 import type { Target, TargetMemory, TargetThread } from '../src/runtime/target.ts';
 import { amd64GSlot, readMs } from '../src/runtime/threads.ts';
 import { parseGoVersion } from '../src/runtime/version.ts';
-import type { CopiedRun, CopyPool, CopyResult } from './copy.ts';
-import type { PagemapScanner, PageRun } from './pagemap.ts';
+import type { CopiedRun, Copier, CopyResult } from './copy.ts';
+import type { PageRun } from './pagemap.ts';
 import { loadSys, type Sys } from './ptrace.ts';
 
 /** Bytes of each thread's stack copied on either side of its sp. */
@@ -82,6 +83,13 @@ export class LiveMemory implements TargetMemory {
     const b = this.tryRead(addr, len);
     if (!b) throw new UnmappedAddressError(addr, len, purpose ?? 'memory');
     return b;
+  }
+
+  windowBase = 0;
+
+  window(addr: number, len: number): Uint8Array | undefined {
+    this.windowBase = addr;
+    return this.tryRead(addr, len);
   }
 
   tryRead(addr: number, len: number): Uint8Array | undefined {
@@ -214,8 +222,22 @@ export class GoroutinePlanner {
     this.entry = atEntry;
   }
 
-  /** Ranges the last `plan` wanted (reads, stacks, writable segments), before clipping to maps. */
-  private planned: [number, number][] | undefined;
+  /**
+   * What the last `plan` wanted, as merged page runs before clipping to maps: `meta` is everything
+   * the walk reads (g structs, allgs, Ms, labels, the TLS slot) plus the writable segments; `stacks`
+   * the stack ranges. Kept apart so the freeze can copy the stacks on the workers while it copies
+   * and walks `meta`. `metaRuns`/`stackRuns` are them clipped to `maps` (the maps at plan time),
+   * reused in the freeze when the maps have not changed since.
+   */
+  private planned:
+    | {
+        readonly meta: [number, number][];
+        readonly stacks: [number, number][];
+        readonly maps: readonly SnapshotMapping[];
+        readonly metaRuns: PageRun[];
+        readonly stackRuns: PageRun[];
+      }
+    | undefined;
 
   /**
    * The ranges to copy, walking the process as it runs (call before the freeze: racy, but only a
@@ -225,54 +247,73 @@ export class GoroutinePlanner {
   plan(maps: readonly SnapshotMapping[], threads: readonly { readonly tid: number; readonly regs: Uint8Array }[]): GoroutinePlan {
     const live = this.mem;
     live.reset();
-    const extra: [number, number][] = [...this.writable];
+    const stacks: [number, number][] = [];
     try {
-      this.walk(live, maps, threads, (lo, hi) => extra.push([lo, hi]));
+      this.walk(live, maps, threads, (lo, hi) => stacks.push([lo, hi]));
     } finally {
       // Whatever the walk got to (a torn read of the running process can stop it) is still a plan.
-      // Sorted and merged now: inside the freeze it is a few dozen runs to clip and copy.
-      this.planned = mergePages([...live.recorded, ...extra]);
+      const meta = mergePages([...live.recorded, ...this.writable]);
+      const merged = mergePages(stacks);
+      const metaRuns = clipToMaps(meta, maps, this.entry);
+      const stackRuns = subtractRuns(clipToMaps(merged, maps, this.entry), metaRuns);
+      this.planned = { meta, stacks: merged, maps, metaRuns, stackRuns };
     }
-    const runs = clipToMaps(this.planned, maps, this.entry);
-    return { runs, bytes: runs.reduce((s, r) => s + r.len, 0) };
+    const runs = [...this.planned.metaRuns, ...this.planned.stackRuns];
+    return { runs: runs.sort((x, y) => x.addr - y.addr), bytes: runs.reduce((s, r) => s + r.len, 0) };
   }
 
   /**
-   * Inside the freeze: copy the planned runs (and each thread's stack around its sp) with batched
-   * reads, then walk the frozen copy (in memory, no syscalls for what the plan covered) and copy
-   * whatever the plan missed — goroutines created or grown since, reads outside the copy — while
-   * still frozen. Without a prior `plan`, the walk of the copy finds everything (slower).
+   * Inside the freeze: copy what the walk reads (the planned `meta`, and each thread's stack
+   * around its sp), start the copy of the planned stacks on the copy workers, walk the frozen copy
+   * of `meta` meanwhile (in memory, no syscalls for what the plan covered), join the stack copy,
+   * and copy whatever the plan missed — goroutines created or grown since, reads outside the copy —
+   * while still frozen. Without a prior `plan`, the walk of the copy finds everything (slower).
    */
   copyFrozen(
-    pool: CopyPool,
-    pid: number,
+    copier: Copier,
     maps: readonly SnapshotMapping[],
     threads: readonly { readonly tid: number; readonly regs: Uint8Array }[],
-    scanner: PagemapScanner,
+    onStep?: (step: string) => void,
   ): CopyResult & { readonly validationRuns: number } {
-    const around = this.threadStacks(maps, threads).ranges;
-    const planned = clipToMaps([...(this.planned ?? this.writable), ...around], maps, this.entry);
-    const pr = presentRuns(scanner, planned);
-    const first = pool.copy(pid, pr);
-    if (first.gone || first.denied === true) return { ...first, validationRuns: 0 };
+    const p = this.planned;
+    let metaRuns: PageRun[];
+    let stackRuns: PageRun[];
+    if (p !== undefined && sameMaps(p.maps, maps)) {
+      metaRuns = p.metaRuns;
+      stackRuns = p.stackRuns;
+    } else {
+      metaRuns = clipToMaps(p?.meta ?? this.writable, maps, this.entry);
+      stackRuns = subtractRuns(clipToMaps(p?.stacks ?? [], maps, this.entry), metaRuns);
+    }
+    // What the walk reads first, on every copy thread (the walk needs it whole); then the stacks,
+    // most of the bytes, start on the workers while this thread walks the copy, then joins them.
+    // (Starting the stacks first was slower here: the walk and this copy ran 2–3× slower beside
+    // a worker copying, and the pause grew.)
+    const around = subtractRuns(subtractRuns(clipToMaps(this.threadStacks(maps, threads).ranges, maps, this.entry), metaRuns), stackRuns);
+    const metaAll = around.length === 0 ? metaRuns : [...metaRuns, ...around].sort((x, y) => x.addr - y.addr);
+    const planned = [...metaAll, ...stackRuns].sort((x, y) => x.addr - y.addr);
+    const meta = copier.copy(metaAll, { scan: true });
+    onStep?.('meta copied');
+    if (meta.gone || meta.denied === true) return { ...meta, validationRuns: 0 };
+    const stackJob = copier.start(stackRuns, { scan: true });
     this.mem.reset(); // its cache holds reads of the running process
-    const copy = new CopiedMemory(first.runs, planned, this.mem);
+    const copy = new CopiedMemory(meta.runs, planned, this.mem);
     const want: [number, number][] = [];
-    this.walk(copy, maps, threads, (lo, hi) => {
-      if (!copy.covers(lo, hi)) want.push([lo, hi]);
-    });
-    if (want.length === 0 && copy.missing.length === 0) return { ...first, validationRuns: 0 };
-    const gaps = presentRuns(scanner, subtractRuns(clipToMaps([...copy.missing, ...want], maps, this.entry), planned));
-    const second = pool.copy(pid, gaps);
-    const runs = [...first.runs, ...second.runs].sort((a, b) => a.addr - b.addr);
-    return {
-      runs,
-      bytes: first.bytes + second.bytes,
-      missedBytes: first.missedBytes + second.missedBytes,
-      gone: second.gone,
-      denied: second.denied,
-      validationRuns: gaps.length,
-    };
+    let stacks: CopyResult;
+    try {
+      this.walk(copy, maps, threads, (lo, hi) => {
+        if (!copy.covers(lo, hi)) want.push([lo, hi]);
+      });
+      onStep?.('walked');
+    } finally {
+      stacks = copier.finish(stackJob);
+    }
+    onStep?.('stacks copied');
+    const first = joinResults(meta, stacks);
+    if (first.gone || first.denied === true || (want.length === 0 && copy.missing.length === 0)) return { ...first, validationRuns: 0 };
+    const gaps = subtractRuns(clipToMaps([...copy.missing, ...want], maps, this.entry), planned);
+    const second = copier.copy(gaps, { scan: true });
+    return { ...joinResults(first, second), validationRuns: gaps.length };
   }
 
   private threadStacks(
@@ -322,24 +363,25 @@ export class GoroutinePlanner {
     const span = gReader.span;
     const o = this.gOff;
     for (const addr of gAddrs) {
-      const b = raw.tryRead(addr, span);
+      // No slice per g: the bytes holding it, and where it starts in them.
+      const b = raw.window(addr, span);
       if (!b) continue;
-      const status = u32(b, o.status) & ~G_SCAN;
+      const at = addr - raw.windowBase;
+      const status = u32(b, at + o.status) & ~G_SCAN;
       if (isDeadStatus(status)) continue;
-      const stackLo = u64(b, o.lo);
-      const stackHi = u64(b, o.hi);
+      const stackLo = u64(b, at + o.lo);
+      const stackHi = u64(b, at + o.hi);
       // Below the lowest saved sp a stack holds only dead frames, which no unwind reads. A running
       // goroutine's sp is in its thread's registers (its stack around sp is copied too): whole stack.
       let lo = stackLo;
       if (status !== G_RUNNING) {
-        let min = Infinity;
-        for (const sp of [u64(b, o.sp), u64(b, o.syscallsp), vdsoSP.get(u64(b, o.m)) ?? 0]) {
-          if (sp > stackLo && sp <= stackHi && sp < min) min = sp;
-        }
+        let min = lowestSP(u64(b, at + o.sp), stackLo, stackHi, Infinity);
+        min = lowestSP(u64(b, at + o.syscallsp), stackLo, stackHi, min);
+        if (vdsoSP.size > 0) min = lowestSP(vdsoSP.get(u64(b, at + o.m)) ?? 0, stackLo, stackHi, min);
         if (min !== Infinity) lo = Math.max(stackLo, min - BELOW_SP);
       }
       if (lo === lo && stackHi === stackHi) stack(lo, stackHi); // NaN: not a pointer
-      const labels = u64(b, o.labels);
+      const labels = u64(b, at + o.labels);
       if (labels !== 0 && labels === labels) readLabels(mem, labels, this.minor);
     }
     for (const m of ms) {
@@ -366,6 +408,17 @@ export class GoroutinePlanner {
 
 interface WalkMemory extends TargetMemory {
   prefetch(addrs: readonly number[], len: number): void;
+  /**
+   * Bytes holding [addr, addr + len) without slicing (the walk's hot loop reads 10^4–10^5 g structs
+   * inside the freeze): byte 0 of the result is at address `windowBase`.
+   */
+  window(addr: number, len: number): Uint8Array | undefined;
+  readonly windowBase: number;
+}
+
+/** The lower of `min` and `sp`, when sp lies in (lo, hi]. */
+function lowestSP(sp: number, lo: number, hi: number, min: number): number {
+  return sp > lo && sp <= hi && sp < min ? sp : min;
 }
 
 /**
@@ -433,6 +486,15 @@ class CopiedMemory implements WalkMemory {
   }
 
   tryRead(addr: number, len: number): Uint8Array | undefined {
+    const w = this.window(addr, len);
+    if (!w) return undefined;
+    const off = addr - this.windowBase;
+    return off === 0 && w.length === len ? w : w.subarray(off, off + len);
+  }
+
+  windowBase = 0;
+
+  window(addr: number, len: number): Uint8Array | undefined {
     if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(len) || addr <= 0 || len < 0 || len > 1 << 30) return undefined;
     // Most reads fall in the run of the previous one (g structs are allocated together).
     let r: CopiedRun | undefined = this.runs[this.lastRun];
@@ -441,12 +503,13 @@ class CopiedMemory implements WalkMemory {
       r = i >= 0 ? this.runs[i] : undefined;
       if (r !== undefined) this.lastRun = i;
     }
-    if (r !== undefined) {
-      const off = addr - r.addr;
-      if (off + len <= r.bytes.length) return r.bytes.subarray(off, off + len);
+    if (r !== undefined && addr - r.addr + len <= r.bytes.length) {
+      this.windowBase = r.addr;
+      return r.bytes;
     }
     const b = this.live.tryRead(addr, len);
     if (b && len > 0) this.missing.push([addr, addr + len]);
+    this.windowBase = addr;
     return b;
   }
 
@@ -456,15 +519,25 @@ class CopiedMemory implements WalkMemory {
   }
 }
 
-/**
- * Only the pages /proc/PID/pagemap reports present or swapped, as full mode copies: reading a
- * never-touched page would fault it into the target, and the snapshot supplies what such a page
- * holds (the executable's bytes, or zeros past its file size).
- */
-function presentRuns(scanner: PagemapScanner, runs: readonly PageRun[]): PageRun[] {
-  const out: PageRun[] = [];
-  for (const r of runs) scanner.scanRange(r.addr, r.addr + r.len, out);
-  return out;
+/** Whether two readings of /proc/PID/maps list the same mappings. */
+function sameMaps(a: readonly SnapshotMapping[], b: readonly SnapshotMapping[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.start !== y.start || x.end !== y.end || x.perms !== y.perms || x.offset !== y.offset || x.path !== y.path) return false;
+  }
+  return true;
+}
+
+function joinResults(a: CopyResult, b: CopyResult): CopyResult {
+  return {
+    runs: [...a.runs, ...b.runs].sort((x, y) => x.addr - y.addr),
+    bytes: a.bytes + b.bytes,
+    missedBytes: a.missedBytes + b.missedBytes,
+    gone: a.gone || b.gone,
+    denied: a.denied === true || b.denied === true,
+  };
 }
 
 /** The parts of `want` (sorted, page runs) that `have` (sorted, not overlapping) does not hold. */
