@@ -10,7 +10,8 @@
  * (skipped with a note while gospy says that mode is not implemented). "idle" is the same
  * measurement around a 1 s sleep: the noise floor of the machine.
  *
- *   node_modules/.bin/node bench/capture-stall.ts [--runs 5] [--gcore-runs N] [--configs A,B] [--settle 3000]
+ *   node_modules/.bin/node bench/capture-stall.ts [--runs 5] [--gcore-runs N] [--configs A,B]
+ *     [--methods idle,gcore,full,goroutines] [--settle 3000]
  *
  * Configurations: A = 1024 MiB live heap + 10,000 goroutines; B = 16 MiB heap + 10,000
  * goroutines. The goroutines park 8 frames deep, so B is about 110 MiB resident, like the issue's
@@ -41,6 +42,7 @@ const runs = Number(opt('runs', '5'));
 const gcoreRuns = Number(opt('gcore-runs', String(runs)));
 const settleMs = Number(opt('settle', '3000'));
 const wanted = opt('configs', 'A,B').split(',');
+const wantedMethods = opt('methods', 'idle,gcore,full,goroutines').split(',');
 
 interface Config {
   readonly name: string;
@@ -243,7 +245,7 @@ try {
       const maxRuns = Math.max(runs, gcoreRuns);
       for (let i = 0; i < maxRuns; i++) {
         for (const [name, m] of Object.entries(methods)) {
-          if (skipped.has(name)) continue;
+          if (skipped.has(name) || !wantedMethods.includes(name)) continue;
           if (i >= (name === 'gcore' ? gcoreRuns : runs)) continue;
           await t.maxGapUs(); // reset
           const s = await m(t.pid);
