@@ -15,7 +15,7 @@ import { Copier, type CopyResult } from './copy.ts';
 import { noSuchProcess, notGo, notPermitted, processGone } from './errors.ts';
 import { withFrozenProcess, type FrozenThread } from './freeze.ts';
 import { GoroutinePlanner } from './goroutines.ts';
-import { PagemapScanner } from './pagemap.ts';
+import { PagemapScanner, type PageRun } from './pagemap.ts';
 import { CLOCK_MONOTONIC, clockNs, loadSys } from './ptrace.ts';
 import {
   exeLink,
@@ -134,14 +134,21 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
   // the freeze copies in a few batched reads and then checks against the frozen copy
   // (GoroutinePlanner.copyFrozen). It also sizes the pool.
   let estimate: number | undefined;
-  if (planner) {
-    try {
-      estimate = planner.plan(readMaps(pid), []).bytes;
-    } catch {
-      // the real pass reports any problem
-    }
+  // Full mode: what pagemap reports now. It can exceed VmRSS: a page that was read but never written
+  // maps the shared zero page, which pagemap reports present and RSS does not count (after a gdb
+  // `gcore`, 40 MiB of them on a 107 MiB process). A pool sized by RSS alone then overflowed, and
+  // the fresh pool was allocated inside the pause (84 ms instead of 25).
+  let present: PageRun[] = [];
+  try {
+    if (planner) estimate = planner.plan(readMaps(pid), []).bytes;
+    else present = scanner.scan(readMaps(pid));
+  } catch {
+    // the real pass reports any problem
   }
-  const want = estimate !== undefined ? estimate * 1.5 : statusBytes(status, 'VmRSS') + statusBytes(status, 'VmSwap');
+  const want =
+    estimate !== undefined
+      ? estimate * 1.5
+      : Math.max(statusBytes(status, 'VmRSS') + statusBytes(status, 'VmSwap'), present.reduce((n, r) => n + r.len, 0));
   let copier: Copier;
   try {
     copier = new Copier(pid, Math.ceil(want * 1.1) + (16 << 20), { pageSize, threads: opts.copyThreads });
@@ -150,10 +157,14 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
     throw procError(pid, e);
   }
   // Warm-up outside the pause, so the freeze runs warmer code and page caches. Full mode: the pagemap
-  // scan and a short copy on every thread. Goroutines mode rehearses its whole in-freeze step (copy
+  // scan (twice more) and a short copy on every thread. Goroutines mode rehearses its whole in-freeze step (copy
   // the plan, walk the copy) on the running process, REHEARSALS times, then reuses the pool.
   try {
-    if (!planner) copier.copy(scanner.scan(readMaps(pid)).slice(0, 8), { scan: false });
+    if (!planner) {
+      // The pagemap scan is in the pause too; its first runs were 2–3× slower than later ones.
+      for (let i = 0; i < 2; i++) scanner.scan(readMaps(pid));
+      copier.copy(present.slice(0, 8), { scan: false });
+    }
     else if (estimate !== undefined) {
       for (let i = 0; i < REHEARSALS; i++) {
         copier.reset();
