@@ -2,6 +2,8 @@
  * Offsets in `runtime.moduledata` (`src/runtime/symtab.go`) of the fields needed to find the
  * function table, per era of Go (64-bit). DWARF, when present, overrides these.
  */
+import { rowFor } from './since.ts';
+
 export interface ModuledataLayout {
   readonly since: number;
   /** pcHeader pointer (1.16+), else undefined. */
@@ -23,7 +25,5 @@ const ROWS: readonly ModuledataLayout[] = [
 ];
 
 export function moduledataLayout(minor: number): ModuledataLayout {
-  let row = ROWS[0]!;
-  for (const r of ROWS) if (r.since <= minor) row = r;
-  return row;
+  return rowFor(ROWS, minor);
 }

@@ -6,6 +6,7 @@
  *   `map[string]string` up to 1.23, a label list `{[]{key, value string}}` from 1.24.
  */
 import type { GlobalName } from '../globals.ts';
+import { rowFor } from './since.ts';
 
 export interface RuntimeDataRow {
   readonly since: number;
@@ -20,7 +21,5 @@ const ROWS: readonly RuntimeDataRow[] = [
 ];
 
 export function runtimeData(minor: number): RuntimeDataRow {
-  let row = ROWS[0]!;
-  for (const r of ROWS) if (r.since <= minor) row = r;
-  return row;
+  return rowFor(ROWS, minor);
 }

@@ -4,6 +4,8 @@
  * `showfuncinfo`/`isExportedRuntime` and `goroutineheader`, as data. Each row holds from `since` until
  * the next row; the last row is open-ended so a newer Go degrades to the newest known rules.
  */
+import { rowFor } from './since.ts';
+
 export interface TracebackRules {
   readonly since: number;
   /** Callees after which the caller's pc is used as is (no pc−1) when symbolizing. */
@@ -88,7 +90,5 @@ const ROWS: readonly TracebackRules[] = [
 ];
 
 export function tracebackRules(minor: number): TracebackRules {
-  let row = ROWS[0]!;
-  for (const r of ROWS) if (r.since <= minor) row = r;
-  return row;
+  return rowFor(ROWS, minor);
 }

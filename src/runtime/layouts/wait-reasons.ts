@@ -4,6 +4,7 @@
  * waitReasonStrings in `src/runtime/runtime2.go` at each release tag. Each entry holds from its `since`
  * minor version until the next entry.
  */
+import { rowFor } from './since.ts';
 
 const V12 = [
   '', 'GC assist marking', 'IO wait', 'chan receive (nil chan)', 'chan send (nil chan)', 'dumping heap',
@@ -62,7 +63,5 @@ export const WAIT_REASON_TABLES: readonly { readonly since: number; readonly nam
 
 /** The table for a minor version: the last entry whose `since` ≤ minor (open-ended upwards). */
 export function waitReasonTable(minor: number): readonly string[] {
-  let names = WAIT_REASON_TABLES[0]!.names;
-  for (const t of WAIT_REASON_TABLES) if (t.since <= minor) names = t.names;
-  return names;
+  return rowFor(WAIT_REASON_TABLES, minor).names;
 }
