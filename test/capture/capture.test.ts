@@ -25,6 +25,7 @@ import {
   threadStates,
   tracerPid,
   waitRunning,
+  useGoSample,
   type LiveTarget,
 } from '../support/live-target.ts';
 
@@ -181,14 +182,7 @@ describe('capture of a running Go program', () => {
 });
 
 describe('gospy capture (CLI), then gospy analyze (CLI)', () => {
-  let target: LiveTarget;
-  beforeAll(async () => {
-    requirePtrace();
-    target = await startGoSample(build);
-  });
-  afterAll(async () => {
-    await target?.kill();
-  });
+  const target = useGoSample(build);
 
   it('writes a 0600 snapshot, prints the pause, analyzes like the runtime dump, refuses to overwrite without --force', async () => {
     const snap = path.join(target.dir, 'snap.gsz');

@@ -8,21 +8,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCapture } from '../../capture/main.ts';
-import { findSample, requirePtrace, startGoSample, type LiveTarget } from '../support/live-target.ts';
+import { findSample, useGoSample } from '../support/live-target.ts';
 
 const build = findSample('many', 'go1.27', 'static');
 
 describe('gospy capture progress line', () => {
-  let target: LiveTarget;
-  beforeAll(async () => {
-    requirePtrace();
-    target = await startGoSample(build);
-  });
-  afterAll(async () => {
-    await target?.kill();
-  });
+  const target = useGoSample(build);
 
   async function captureWith(isTTY: boolean): Promise<{ stderr: string; copied: number }> {
     let stderr = '';

@@ -4,21 +4,13 @@
  * on afterwards. Needs ptrace (CI runs as root); never skips.
  */
 import * as fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findSample, requirePtrace, runGospy, startGoSample, unusedPid, waitRunning, type LiveTarget } from '../support/live-target.ts';
+import { describe, expect, it } from 'vitest';
+import { findSample, runGospy, unusedPid, useGoSample, waitRunning } from '../support/live-target.ts';
 
 const build = findSample('states', 'go1.27', 'static');
 
 describe('gospy summary --pid', () => {
-  let target: LiveTarget;
-
-  beforeAll(async () => {
-    requirePtrace();
-    target = await startGoSample(build);
-  });
-  afterAll(async () => {
-    await target?.kill();
-  });
+  const target = useGoSample(build);
 
   it('prints the summary of the live process and leaves it running', async () => {
     const before = fs.readdirSync(target.dir).sort();

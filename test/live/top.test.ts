@@ -9,20 +9,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findSample, GOSPY, NODE, requirePtrace, runGospy, sleep, startGoSample, waitRunning, type LiveTarget } from '../support/live-target.ts';
+import { findSample, GOSPY, NODE, runGospy, sleep, useGoSample, waitRunning } from '../support/live-target.ts';
 
 const build = findSample('states', 'go1.27', 'static');
 
 describe('gospy top --pid', () => {
-  let target: LiveTarget;
-
-  beforeAll(async () => {
-    requirePtrace();
-    target = await startGoSample(build);
-  });
-  afterAll(async () => {
-    await target?.kill();
-  });
+  const target = useGoSample(build);
 
   it('prints one frame and exits 0 when stdout is not a terminal', async () => {
     const r = await runGospy(['top', '--pid', String(target.pid)]);

@@ -7,6 +7,7 @@
  * environment cannot run them (CI runs as root with ptrace allowed).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -57,6 +58,41 @@ export async function startGoSample(build: SampleBuild, env: Record<string, stri
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gospy-capture-'));
   const stackPath = path.join(dir, 'stack.txt');
   return start(exe, [], dir, stackPath, { GOMAXPROCS: '2', GOSPY_STACK_OUT: stackPath, ...env }, 'READY');
+}
+
+/**
+ * For a describe block whose tests share one running sample: checks ptrace and starts `build`
+ * before its tests, kills it after them. The returned target stands for the running process (its
+ * fields are readable once the tests run).
+ */
+export function useGoSample(build: SampleBuild): LiveTarget {
+  let started: LiveTarget | undefined;
+  beforeAll(async () => {
+    requirePtrace();
+    started = await startGoSample(build);
+  });
+  afterAll(async () => {
+    await started?.kill();
+  });
+  const running = (): LiveTarget => {
+    if (started === undefined) throw new Error(`sample ${build.program} is not running (read the target inside a test, after beforeAll)`);
+    return started;
+  };
+  return {
+    get pid() {
+      return running().pid;
+    },
+    get dir() {
+      return running().dir;
+    },
+    get stackPath() {
+      return running().stackPath;
+    },
+    get child() {
+      return running().child;
+    },
+    kill: () => running().kill(),
+  };
 }
 
 /** Starts any command (e.g. `sleep 100`) in a temp dir. */
