@@ -494,7 +494,8 @@ class CopiedMemory implements WalkMemory {
 
   windowBase = 0;
 
-  window(addr: number, len: number): Uint8Array | undefined {
+  /** `live` false: only the copy is looked at (undefined when it lacks the bytes). */
+  window(addr: number, len: number, live = true): Uint8Array | undefined {
     if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(len) || addr <= 0 || len < 0 || len > 1 << 30) return undefined;
     // Most reads fall in the run of the previous one (g structs are allocated together).
     let r: CopiedRun | undefined = this.runs[this.lastRun];
@@ -507,6 +508,7 @@ class CopiedMemory implements WalkMemory {
       this.windowBase = r.addr;
       return r.bytes;
     }
+    if (!live) return undefined;
     const b = this.live.tryRead(addr, len);
     if (b && len > 0) this.missing.push([addr, addr + len]);
     this.windowBase = addr;
@@ -514,18 +516,20 @@ class CopiedMemory implements WalkMemory {
   }
 
   prefetch(addrs: readonly number[], len: number): void {
-    const out = addrs.filter((a) => !this.covers(a, a + len));
+    // Only what the copy lacks is read from the (stopped) process, in one batch.
+    const out = addrs.filter((a) => this.window(a, len, false) === undefined);
     if (out.length > 0) this.live.prefetch(out, len);
   }
 }
 
 /** Whether two readings of /proc/PID/maps list the same mappings. */
-function sameMaps(a: readonly SnapshotMapping[], b: readonly SnapshotMapping[]): boolean {
+export function sameMaps(a: readonly SnapshotMapping[], b: readonly SnapshotMapping[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
     const y = b[i]!;
-    if (x.start !== y.start || x.end !== y.end || x.perms !== y.perms || x.offset !== y.offset || x.path !== y.path) return false;
+    // Object.is: addresses above 2^53 ([vsyscall]) read as NaN, which !== itself.
+    if (!Object.is(x.start, y.start) || !Object.is(x.end, y.end) || x.perms !== y.perms || !Object.is(x.offset, y.offset) || x.path !== y.path) return false;
   }
   return true;
 }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { goBuildId, isGoExecutable } from '../../capture/capture.ts';
-import { subtractRuns } from '../../capture/goroutines.ts';
+import { sameMaps, subtractRuns } from '../../capture/goroutines.ts';
 import { copyableMapping, PagemapScanner } from '../../capture/pagemap.ts';
 import { decodeWaitStatus, loadSys } from '../../capture/ptrace.ts';
 import { nsPid, parseMaps, parseStatus, parseTimensOffsets, statFields, statusBytes } from '../../capture/proc.ts';
@@ -148,5 +148,19 @@ describe('goroutines mode: what the plan missed', () => {
     ]);
     expect(subtractRuns([{ addr: 2 * P, len: P }], have)).toEqual([]);
     expect(subtractRuns(want, [])).toEqual(want);
+  });
+
+  it('sameMaps: the plan made before the freeze stands when the maps are the same, [vsyscall] included', () => {
+    // [vsyscall] lies above 2^53, so its addresses parse as NaN; a plain !== once made every pair of
+    // readings differ, and the freeze re-clipped the plan every time.
+    const text = [
+      '00400000-00401000 r-xp 00000000 08:01 42 /srv/app',
+      'c000000000-c004000000 rw-p 00000000 00:00 0 ',
+      'ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0 [vsyscall]',
+    ].join('\n');
+    expect(sameMaps(parseMaps(text), parseMaps(text))).toBe(true);
+    expect(sameMaps(parseMaps(text), parseMaps(text.replace('c004000000', 'c008000000')))).toBe(false);
+    expect(sameMaps(parseMaps(text), parseMaps(text.replace('rw-p', 'r--p')))).toBe(false);
+    expect(sameMaps(parseMaps(text), parseMaps(text).slice(1))).toBe(false);
   });
 });
