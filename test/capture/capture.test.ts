@@ -212,6 +212,7 @@ describe('gospy capture (CLI), then gospy analyze (CLI)', () => {
  * The issue's acceptance, on every runnable sample (this machine's arch): capture the running
  * program, analyze the snapshot, compare with the program's own runtime.Stack dump goroutine by
  * goroutine (skipping the goroutine that wrote the dump; running goroutines by presence and status).
+ * Both modes: full, and goroutines (which must know each Go version's layout to copy the right bytes).
  */
 const runnable = listSampleBuilds().filter((b) => b.arch === (process.arch === 'arm64' ? 'arm64' : 'amd64'));
 describe('capture + analyze --report stacks equals the runtime own dump', () => {
@@ -223,17 +224,20 @@ describe('capture + analyze --report stacks equals the runtime own dump', () => 
     const t = await startGoSample(b);
     try {
       // In-process (the CLI path is tested above): capture, write the .gsz, analyze the file.
-      const snap = path.join(t.dir, 'snap.gsz');
-      const { data } = capture({ pid: t.pid });
-      await writeSnapshot(snap, data);
-      const model = await analyzeFile(snap);
-      const ours = parseDump([...formatTraceback(model, { all: false })].join(''));
       const oracle = parseDump(fs.readFileSync(t.stackPath, 'utf8'));
       expect(oracle.length).toBeGreaterThan(20);
-      const { mismatches, compared } = compareDumps(oracle, ours, { skip: oracle[0]!, elsewhereMustBeBusy: true });
-      expect(compared).toBeGreaterThan(20);
-      expect(mismatches, mismatches.join('\n\n')).toEqual([]);
-      expect((await waitRunning(t.pid)).tracer).toBe(0);
+      for (const mode of ['full', 'goroutines'] as const) {
+        const snap = path.join(t.dir, `${mode}.gsz`);
+        const { data } = capture({ pid: t.pid, mode });
+        expect(data.meta.partial, mode).toBe(false);
+        await writeSnapshot(snap, data);
+        const model = await analyzeFile(snap);
+        const ours = parseDump([...formatTraceback(model, { all: false })].join(''));
+        const { mismatches, compared } = compareDumps(oracle, ours, { skip: oracle[0]!, elsewhereMustBeBusy: true });
+        expect(compared, mode).toBeGreaterThan(20);
+        expect(mismatches, `${mode}:\n${mismatches.join('\n\n')}`).toEqual([]);
+        expect((await waitRunning(t.pid)).tracer).toBe(0);
+      }
     } finally {
       await t.kill();
     }
