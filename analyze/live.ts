@@ -4,6 +4,8 @@
  * Loaded lazily by main.ts: the capture's FFI bindings (koffi) are needed only for these commands.
  */
 import { capture, type CaptureOutcome } from '../capture/capture.ts';
+import { UnsupportedError } from '../src/base/errors.ts';
+import type { SnapshotMode } from '../src/format/snapshot/schema.ts';
 import { captureLines } from '../capture/main.ts';
 import { snapshotFromCapture } from '../src/format/snapshot/reader.ts';
 import { analyzeSnapshot } from '../src/runtime/analyze-file.ts';
@@ -17,6 +19,8 @@ import { writeChunks, type OutStream } from './output.ts';
 export const liveInputName = 'live capture';
 
 export interface LiveCaptureOptions {
+  /** What to copy; 'goroutines' unless said (live reports only read goroutines). */
+  readonly mode?: SnapshotMode | undefined;
   readonly nonblocking: boolean;
   /** Stop deadline for threads in uninterruptible sleep, ms. */
   readonly stopDeadlineMs?: number | undefined;
@@ -27,11 +31,28 @@ export interface LiveCapture {
   readonly outcome: CaptureOutcome;
 }
 
-/** One full capture of `pid` into memory, then its process model. The target runs again on return. */
+/**
+ * One capture of `pid` into memory, then its process model. The target runs again on return.
+ * Goroutines mode by default: the reports read nothing else, and its pause grows with the
+ * goroutines, not with the heap (a refresh of `top --pid` every second must not stop a big service
+ * for a copy of its heap). When that mode cannot read the binary (it must find the runtime's
+ * globals before the freeze), the capture falls back to full mode and the model says so.
+ */
 export function captureModel(pid: number, opts: LiveCaptureOptions): LiveCapture {
-  const outcome = capture({ pid, mode: 'full', nonblocking: opts.nonblocking, stopDeadlineMs: opts.stopDeadlineMs });
+  const mode = opts.mode ?? 'goroutines';
+  const base = { pid, nonblocking: opts.nonblocking, stopDeadlineMs: opts.stopDeadlineMs };
+  let outcome: CaptureOutcome;
+  let fallback: string | undefined;
+  try {
+    outcome = capture({ ...base, mode });
+  } catch (e) {
+    if (mode !== 'goroutines' || !(e instanceof UnsupportedError)) throw e;
+    fallback = `${e.message}; captured all resident memory instead (--mode full)`;
+    outcome = capture({ ...base, mode: 'full' });
+  }
   const model = analyzeSnapshot(snapshotFromCapture(outcome.data), liveInputName);
-  return { model, outcome };
+  if (fallback === undefined) return { model, outcome };
+  return { model: { ...model, warnings: [{ kind: 'live-mode-fallback', message: fallback }, ...model.warnings] }, outcome };
 }
 
 export interface LiveSummaryArgs extends LiveCaptureOptions {

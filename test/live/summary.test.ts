@@ -38,6 +38,20 @@ describe('gospy summary --pid', () => {
     expect(doc.goroutines.length).toBeGreaterThan(20);
   });
 
+  it('copies only what goroutine reports read by default, and reports the same goroutines as --mode full', async () => {
+    const copiedMiB = (stderr: string): number => Number(/paused [0-9.]+ ms; \d+ threads, ([0-9.]+) MiB in/.exec(stderr)?.[1]);
+    const ids = (stdout: string): number[] =>
+      (JSON.parse(stdout) as { goroutines: { id: number }[] }).goroutines.map((g) => g.id).sort((a, b) => a - b);
+    const small = await runGospy(['summary', '--pid', String(target.pid), '--format', 'json']);
+    const full = await runGospy(['summary', '--pid', String(target.pid), '--format', 'json', '--mode', 'full']);
+    expect(small.code, small.stderr).toBe(0);
+    expect(full.code, full.stderr).toBe(0);
+    expect(copiedMiB(small.stderr)).toBeGreaterThan(0);
+    expect(copiedMiB(small.stderr)).toBeLessThan(copiedMiB(full.stderr) / 3);
+    expect(ids(small.stdout)).toEqual(ids(full.stdout));
+    expect(ids(small.stdout).length).toBeGreaterThan(20);
+  });
+
   it('says clearly when the process does not exist', async () => {
     const pid = unusedPid();
     const r = await runGospy(['summary', '--pid', String(pid)]);
