@@ -4,7 +4,7 @@
  * Loaded lazily by main.ts: the capture's FFI bindings (koffi) are needed only for these commands.
  */
 import { capture, type CaptureOutcome } from '../capture/capture.ts';
-import { UnsupportedError } from '../src/base/errors.ts';
+import { FormatError, UnsupportedError } from '../src/base/errors.ts';
 import type { SnapshotMode } from '../src/format/snapshot/schema.ts';
 import { captureLines } from '../capture/main.ts';
 import { snapshotFromCapture } from '../src/format/snapshot/reader.ts';
@@ -46,7 +46,9 @@ export function captureModel(pid: number, opts: LiveCaptureOptions): LiveCapture
   try {
     outcome = capture({ ...base, mode });
   } catch (e) {
-    if (mode !== 'goroutines' || !(e instanceof UnsupportedError)) throw e;
+    // Only the planner's "cannot read this binary" errors; a missing, exiting, untraceable or
+    // non-Go process is reported as it is.
+    if (mode !== 'goroutines' || !(e instanceof UnsupportedError || e instanceof FormatError)) throw e;
     fallback = `${e.message}; captured all resident memory instead (--mode full)`;
     outcome = capture({ ...base, mode: 'full' });
   }
