@@ -183,6 +183,7 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
   let pauseMs = 0;
   let unstopped: readonly number[] = [];
   let threads: SnapshotThread[];
+  let torn: number[] | undefined;
 
   const nonblocking = opts.nonblocking === true;
   const grab = (frozen: readonly { readonly tid: number; readonly regs: Uint8Array }[]): void => {
@@ -207,6 +208,8 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
     if (opts.nonblocking === true) {
       const states = new Map(listTasks(pid).map((tid) => [tid, threadState(pid, tid)] as const));
       grab([]);
+      torn = findTorn(pid, exe, exePath, auxvBefore, arch, planner, copier, copied, maps);
+      opts.onStep?.('torn checked');
       threads = [...states].filter(([, s]) => s !== undefined).map(([tid, s]) => ({ tid, state: s!, regs: new Uint8Array(0), stopped: false }));
     } else {
       const r = withFrozenProcess(pid, { stopDeadlineMs: opts.stopDeadlineMs, onStep: opts.onStep }, (frozen) => grab(frozen));
@@ -246,6 +249,7 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
       exeBuildId: goBuildId(exe),
       captureTool: `gospy ${toolVersion()}`,
       nonblocking: opts.nonblocking === true,
+      ...(torn === undefined ? {} : { tornGoroutines: torn }),
     },
     threads: threads.sort((a, b) => (a.tid === pid ? -1 : b.tid === pid ? 1 : a.tid - b.tid)),
     maps,
@@ -265,6 +269,30 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
       wasStopped,
     },
   };
+}
+
+/**
+ * --nonblocking: the goroutines that changed while they were copied (GoroutinePlanner.findTorn), or
+ * undefined when the binary cannot be read that way (then only the snapshot-wide warning says the
+ * memory may be torn).
+ */
+function findTorn(
+  pid: number,
+  exe: Uint8Array,
+  exePath: string,
+  auxv: Uint8Array,
+  arch: 'amd64' | 'arm64',
+  planner: GoroutinePlanner | undefined,
+  copier: Copier,
+  copied: CopyResult,
+  maps: ReturnType<typeof readMaps>,
+): number[] | undefined {
+  if (copied.gone || copied.denied === true) return undefined;
+  try {
+    return (planner ?? new GoroutinePlanner(pid, exe, exePath, auxv, arch)).findTorn(copier, copied.runs, maps);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Maps errors from reading /proc or ptrace to the catalogue (gone, not permitted); others pass. */

@@ -31,7 +31,7 @@ import { AMD64, ARM64 } from '../src/runtime/arch.ts';
 import { loadDwarf, resolveGoVersion, resolveLayout } from '../src/runtime/binary-facts.ts';
 import { executableTarget } from '../src/runtime/core-target.ts';
 import { Globals } from '../src/runtime/globals.ts';
-import { GReader, readAllGs } from '../src/runtime/goroutines.ts';
+import { GReader, readAllGs, type RawG } from '../src/runtime/goroutines.ts';
 import { readLabels } from '../src/runtime/labels.ts';
 import { G_RUNNING, G_SCAN, isDeadStatus } from '../src/runtime/layouts/gstatus.ts';
 import type { Layout } from '../src/runtime/layouts/layout.ts';
@@ -316,6 +316,49 @@ export class GoroutinePlanner {
     return { ...joinResults(first, second), validationRuns: gaps.length };
   }
 
+  /**
+   * --nonblocking: which goroutines changed while they were copied. Walks the copy (`runs`), then
+   * reads every g again and copies every used stack again, right away: a goroutine whose printed
+   * fields (status, wait reason, sched, stack bounds, …) or used stack (sp up to stack.hi) differ
+   * between the two readings ran meanwhile, and what the copy shows of it may mix two moments.
+   * Returns their g addresses. (Fields the runtime writes into parked g's, like GC scan flags, are
+   * not compared: they change nothing that is printed.)
+   */
+  findTorn(copier: Copier, runs: readonly CopiedRun[], maps: readonly SnapshotMapping[]): number[] {
+    this.mem.reset();
+    const copy = new CopiedMemory(runs, runs.map((r) => ({ addr: r.addr, len: r.bytes.length })), this.mem);
+    const seen: { addr: number; lo: number; hi: number }[] = [];
+    this.walk(copy, maps, [], () => undefined, (addr, lo, hi) => seen.push({ addr, lo, hi }));
+    const gReader = new GReader(this.layout);
+    const before = new Mem(copy);
+    const firstG = seen.map((s) => tryG(gReader, before, s.addr));
+    // The second reading, as soon after the first as possible: g structs, then stacks.
+    this.mem.reset();
+    this.mem.prefetch(seen.map((s) => s.addr), gReader.span);
+    const now = new Mem(this.mem);
+    const secondG = seen.map((s) => tryG(gReader, now, s.addr));
+    const stackRuns = clipToMaps(seen.map((s) => [s.lo, s.hi] as [number, number]), maps, this.entry);
+    const again = copier.copy(stackRuns, { scan: true });
+    const second = new CopiedMemory(again.runs, stackRuns, this.mem);
+    const torn: number[] = [];
+    seen.forEach((s, i) => {
+      const a = firstG[i];
+      const b = secondG[i];
+      const len = s.hi - s.lo;
+      const st1 = copy.window(s.lo, len, false);
+      const st2 = second.window(s.lo, len, false);
+      const same =
+        a !== undefined &&
+        b !== undefined &&
+        sameG(a, b) &&
+        st1 !== undefined &&
+        st2 !== undefined &&
+        Buffer.compare(st1.subarray(s.lo - copy.windowBase, s.lo - copy.windowBase + len), st2.subarray(s.lo - second.windowBase, s.lo - second.windowBase + len)) === 0;
+      if (!same) torn.push(s.addr);
+    });
+    return torn;
+  }
+
   private threadStacks(
     maps: readonly SnapshotMapping[],
     threads: readonly { readonly tid: number; readonly regs: Uint8Array }[],
@@ -346,6 +389,7 @@ export class GoroutinePlanner {
     maps: readonly SnapshotMapping[],
     threads: readonly { readonly tid: number; readonly regs: Uint8Array }[],
     want: (lo: number, hi: number) => void,
+    onG?: (addr: number, usedLo: number, hi: number) => void,
   ): void {
     const mem = new Mem(raw);
     const stack = (lo: number, hi: number): void => {
@@ -374,12 +418,17 @@ export class GoroutinePlanner {
       // Below the lowest saved sp a stack holds only dead frames, which no unwind reads. A running
       // goroutine's sp is in its thread's registers (its stack around sp is copied too): whole stack.
       let lo = stackLo;
+      let usedLo = stackLo;
       if (status !== G_RUNNING) {
         let min = lowestSP(u64(b, at + o.sp), stackLo, stackHi, Infinity);
         min = lowestSP(u64(b, at + o.syscallsp), stackLo, stackHi, min);
         if (vdsoSP.size > 0) min = lowestSP(vdsoSP.get(u64(b, at + o.m)) ?? 0, stackLo, stackHi, min);
-        if (min !== Infinity) lo = Math.max(stackLo, min - BELOW_SP);
+        if (min !== Infinity) {
+          lo = Math.max(stackLo, min - BELOW_SP);
+          usedLo = min;
+        }
       }
+      if (onG !== undefined && usedLo === usedLo && stackHi === stackHi) onG(addr, usedLo, stackHi);
       if (lo === lo && stackHi === stackHi) stack(lo, stackHi); // NaN: not a pointer
       const labels = u64(b, at + o.labels);
       if (labels !== 0 && labels === labels) readLabels(mem, labels, this.minor);
@@ -520,6 +569,34 @@ class CopiedMemory implements WalkMemory {
     const out = addrs.filter((a) => this.window(a, len, false) === undefined);
     if (out.length > 0) this.live.prefetch(out, len);
   }
+}
+
+function tryG(reader: GReader, mem: Mem, addr: number): RawG | undefined {
+  try {
+    return reader.read(mem, addr);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The g fields goroutine reports print or unwind from are equal. */
+function sameG(a: RawG, b: RawG): boolean {
+  return (
+    a.goid === b.goid &&
+    a.statusWord === b.statusWord &&
+    a.stackLo === b.stackLo &&
+    a.stackHi === b.stackHi &&
+    a.m === b.m &&
+    a.schedSP === b.schedSP &&
+    a.schedPC === b.schedPC &&
+    a.schedLR === b.schedLR &&
+    a.syscallSP === b.syscallSP &&
+    a.syscallPC === b.syscallPC &&
+    a.waitsince === b.waitsince &&
+    a.waitreason === b.waitreason &&
+    a.lockedm === b.lockedm &&
+    a.labels === b.labels
+  );
 }
 
 /** Whether two readings of /proc/PID/maps list the same mappings. */

@@ -44,7 +44,10 @@ export const captureEpilogue = `Modes (--mode):
               will find it missing.
 
 --nonblocking never stops the target (py-spy's flag): memory is copied while it runs, so the
-snapshot can be torn and has no registers. For when even a millisecond stop is unacceptable.
+snapshot has no registers and a goroutine may run while it is copied. gospy then reads every g and
+used stack a second time right after the copy; goroutines that differ are marked torn in every
+report (their stacks may mix two moments), the others are as consistent as a stopped capture. For
+when even a millisecond stop is unacceptable.
 
 Safety: gospy uses PTRACE_SEIZE/INTERRUPT, never PTRACE_ATTACH: if gospy is killed mid-capture,
 the kernel detaches and the target runs on. A target stopped with SIGSTOP before stays stopped.
@@ -109,6 +112,10 @@ export function captureLines(pid: number, outcome: CaptureOutcome, nonblocking: 
     lines.push(
       `gospy: warning: partial snapshot: thread${data.meta.unstoppedThreads.length > 1 ? 's' : ''} ${data.meta.unstoppedThreads.join(', ')} did not stop within the deadline (uninterruptible sleep); their registers are missing\n`,
     );
+  }
+  const torn = data.meta.tornGoroutines?.length ?? 0;
+  if (torn > 0) {
+    lines.push(`gospy: warning: ${torn} goroutine${torn > 1 ? 's' : ''} changed while being copied (--nonblocking); the reports mark ${torn > 1 ? 'them' : 'it'} torn\n`);
   }
   if (stats.missedBytes > 0) {
     lines.push(`gospy: warning: ${mib(stats.missedBytes)} MiB vanished while being read (the target was running)\n`);

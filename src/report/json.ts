@@ -96,6 +96,7 @@ export function goroutineJson(g: Goroutine): object {
     startFunction: g.startFunction ?? null,
     fromRegisters: g.fromRegisters,
     unwindError: g.unwindError ?? null,
+    torn: g.torn,
     frames: g.frames.map((f) => ({
       function: f.function,
       args: f.args,

@@ -160,6 +160,11 @@ function colourState(g: Goroutine, text: string, style: Style): string {
 
 /** `function (file:line)`, or why there is no frame. */
 export function whereColumn(g: Goroutine, style: Style = plainStyle, goroot?: string): string {
+  const where = whereText(g, style, goroot);
+  return g.torn ? `${where} ${style.dim('[torn: changed while copied]')}` : where;
+}
+
+function whereText(g: Goroutine, style: Style, goroot: string | undefined): string {
   const f = userFrame(g, goroot);
   if (f === undefined) {
     if (g.status === 'running' && !g.fromRegisters) return style.dim('(running on another thread; stack unavailable)');

@@ -37,9 +37,13 @@ export function* formatTraceback(model: ProcessModel, opts: TracebackOptions): I
   }
 }
 
+export const TORN_NOTE = '(torn: it ran while gospy copied it without stopping the process; what follows may mix two moments)';
+
 /** One goroutine block: header, frames (or why there are none), created-by. Ends in '\n'. */
 export function formatGoroutine(g: Goroutine, tb: TracebackStyle, all: boolean, style: Style = plainStyle): string {
   const lines: string[] = [style.bold(goroutineHeader(g, tb))];
+  // Not a runtime line: a --nonblocking capture saw the goroutine change while copying it.
+  if (g.torn) lines.push(`\t${TORN_NOTE}`);
   if (g.frames.length === 0) {
     if (g.status === 'running' && !g.fromRegisters) {
       lines.push('\tgoroutine running on other thread; stack unavailable');

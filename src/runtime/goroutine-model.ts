@@ -89,6 +89,7 @@ export function buildGoroutine(g: RawG, ctx: BuildContext): Goroutine {
     createdBy: createdBy(g, code, rules),
     labels: readLabels(mem, g.labels, ctx.minor),
     unwindError,
+    torn: target.tornGoroutines?.has(g.addr) === true,
   };
 }
 

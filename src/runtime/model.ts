@@ -105,6 +105,11 @@ export interface Goroutine {
   readonly labels: Readonly<Record<string, string>> | undefined;
   /** Why unwinding stopped early, if it did. */
   readonly unwindError: string | undefined;
+  /**
+   * A --nonblocking capture saw this goroutine change while it copied it: what is shown may mix two
+   * moments. Never true for cores and stopped captures.
+   */
+  readonly torn: boolean;
 }
 
 /** Version-dependent details of the runtime's traceback text, decided once per process. */

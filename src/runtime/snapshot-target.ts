@@ -50,6 +50,7 @@ export function snapshotTarget(sp: SnapshotProcess, path: string): Target {
     exeFoundBy: 'snapshot',
     loadBias: sp.loadBias,
     monotonicNow: Number.isFinite(snap.meta.monotonicNs) && snap.meta.monotonicNs > 0 ? snap.meta.monotonicNs : undefined,
+    tornGoroutines: snap.meta.tornGoroutines === undefined ? undefined : new Set(snap.meta.tornGoroutines),
     goVersion,
     buildInfo,
     warnings: warnings.list,

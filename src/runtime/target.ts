@@ -60,6 +60,11 @@ export interface Target {
   readonly exeFoundBy: 'argument' | 'nt_file' | 'prpsinfo' | 'beside-core' | 'snapshot';
   /** Runtime address − link-time address of the executable (PIE). */
   readonly loadBias: number;
+  /**
+   * g addresses of goroutines a --nonblocking capture saw change while it copied them (their
+   * stacks may mix two moments); undefined when the input makes no such statement.
+   */
+  readonly tornGoroutines?: ReadonlySet<number> | undefined;
   /** CLOCK_MONOTONIC at capture time (snapshots); cores have none. */
   readonly monotonicNow: number | undefined;
   /** Go version and build info as read from the executable file. */

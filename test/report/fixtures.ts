@@ -54,6 +54,7 @@ export function goroutine(id: number, o: Partial<Goroutine> = {}): Goroutine {
     createdBy: undefined,
     labels: undefined,
     unwindError: undefined,
+    torn: false,
     ...o,
   };
 }

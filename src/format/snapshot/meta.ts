@@ -103,6 +103,9 @@ export function parseMeta(bytes: Uint8Array, name: string): ParsedMeta {
     exeBuildId: c.optStr(m['exeBuildId'], 'meta.exeBuildId'),
     captureTool: c.str(m['captureTool'], 'meta.captureTool'),
     nonblocking: c.bool(m['nonblocking'] ?? false, 'meta.nonblocking'),
+    ...(m['tornGoroutines'] === undefined
+      ? {}
+      : { tornGoroutines: c.arr(m['tornGoroutines'], 'meta.tornGoroutines').map((x, i) => c.num(x, `meta.tornGoroutines[${i}]`)) }),
   };
   const threads = c.arr(d['threads'], 'threads').map((tv, i): SnapshotThread => {
     const t = c.obj(tv, `threads[${i}]`);

@@ -56,6 +56,11 @@ export interface SnapshotMeta {
   readonly captureTool: string;
   /** --nonblocking: the target was never stopped; memory may be torn. */
   readonly nonblocking: boolean;
+  /**
+   * --nonblocking: addresses of the g structs whose g or used stack differed between the copy and a
+   * second reading right after it (the goroutine ran meanwhile); absent when no such check was made.
+   */
+  readonly tornGoroutines?: readonly number[] | undefined;
 }
 
 /** Everything a capture produces, before it is written. */
