@@ -103,6 +103,7 @@ describe('summary', () => {
   it('state and where columns', () => {
     expect(stateColumn(goroutine(1, { waitMinutes: 3, lockedToThread: true }))).toBe('chan receive, 3 min, locked');
     expect(whereColumn(goroutine(1, { unwindError: 'loop' }))).toBe('main.worker (/app/main.go:10) [stack cut short: loop]');
+    expect(whereColumn(goroutine(1, { torn: true }))).toBe('main.worker (/app/main.go:10) [torn: changed while copied]');
   });
   it('empty model', () => {
     expect(join(formatSummary(model([]), { all: false }))).not.toContain('STATE');
@@ -179,6 +180,7 @@ describe('json', () => {
       startFunction: 'main.worker',
       fromRegisters: false,
       unwindError: null,
+      torn: false,
       frames: [
         { function: 'runtime.gopark', args: '', file: '/app/main.go', line: 10, pc: '0x401020', entry: '0x401000', inlined: false, visible: false },
         { function: 'main.worker', args: '', file: '/app/main.go', line: 42, pc: '0x401020', entry: '0x401000', inlined: false, visible: true },
