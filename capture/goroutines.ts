@@ -19,7 +19,7 @@
  * Everything that does not change while the process runs (ELF, DWARF, layout, global addresses) is
  * resolved in the constructor, outside the pause.
  */
-import { UnmappedAddressError, UnsupportedError } from '../src/base/errors.ts';
+import { UnsupportedError } from '../src/base/errors.ts';
 import { BufferSource, u32, u64 } from '../src/base/bytes.ts';
 import { WarningSink } from '../src/base/warnings.ts';
 import { AT_ENTRY, PF_W, PT_LOAD } from '../src/format/elf/constants.ts';
@@ -38,12 +38,13 @@ import type { Layout } from '../src/runtime/layouts/layout.ts';
 import { Mem } from '../src/runtime/mem.ts';
 import { addRecoveredGlobals } from '../src/runtime/symbols/recover.ts';
 import { recoverGSlot } from '../src/runtime/symbols/tls-slot.ts';
-import type { Target, TargetMemory, TargetThread } from '../src/runtime/target.ts';
+import type { Target, TargetThread } from '../src/runtime/target.ts';
 import { amd64GSlot, readMs } from '../src/runtime/threads.ts';
 import { parseGoVersion } from '../src/runtime/version.ts';
 import type { CopiedRun, Copier, CopyResult } from './copy.ts';
+import { clipToMaps, joinResults, mergePages, sameMaps, subtractRuns } from './page-runs.ts';
 import type { PageRun } from './pagemap.ts';
-import { loadSys, type Sys } from './ptrace.ts';
+import { CopiedMemory, LiveMemory, type WalkMemory } from './walk-memory.ts';
 
 /** Bytes of each thread's stack copied on either side of its sp. */
 const THREAD_STACK_AROUND_SP = 64 << 10;
@@ -51,92 +52,6 @@ const THREAD_STACK_AROUND_SP = 64 << 10;
 const SYSTEM_STACK_TOP = 64 << 10;
 /** Bytes kept below a parked goroutine's lowest saved sp (slack; nothing there is read). */
 const BELOW_SP = 1024;
-const IOV_MAX = 1024;
-/**
- * Runs are whole pages, and ranges less than a page apart are merged: far fewer iovecs for
- * process_vm_readv (10k goroutines would otherwise be 20k small runs, and the per-iovec cost
- * dominates the pause) for a little more memory.
- */
-const PAGE = 4096;
-
-/** Live reads of a process through process_vm_readv, recording every range that was read. */
-export class LiveMemory implements TargetMemory {
-  private readonly sys: Sys;
-  private readonly pid: number;
-  private readonly iov = Buffer.alloc(IOV_MAX * 16);
-  private readonly riov = Buffer.alloc(IOV_MAX * 16);
-  private cache = new Map<number, Uint8Array>();
-  /** [start, end) of every successful read since the last reset. */
-  recorded: [number, number][] = [];
-
-  constructor(pid: number) {
-    this.sys = loadSys();
-    this.pid = pid;
-  }
-
-  reset(): void {
-    this.recorded = [];
-    this.cache = new Map();
-  }
-
-  read(addr: number, len: number, purpose?: string): Uint8Array {
-    const b = this.tryRead(addr, len);
-    if (!b) throw new UnmappedAddressError(addr, len, purpose ?? 'memory');
-    return b;
-  }
-
-  windowBase = 0;
-
-  window(addr: number, len: number): Uint8Array | undefined {
-    this.windowBase = addr;
-    return this.tryRead(addr, len);
-  }
-
-  tryRead(addr: number, len: number): Uint8Array | undefined {
-    if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(len) || addr <= 0 || len < 0 || len > 1 << 30) return undefined;
-    if (len === 0) return new Uint8Array(0);
-    const hit = this.cache.get(addr);
-    if (hit && hit.length >= len) {
-      this.recorded.push([addr, addr + len]);
-      return hit.subarray(0, len);
-    }
-    const d = Buffer.allocUnsafe(len);
-    const sys = this.sys;
-    this.iov.writeBigUInt64LE(sys.address(d), 0);
-    this.iov.writeBigUInt64LE(BigInt(len), 8);
-    this.riov.writeBigUInt64LE(BigInt(addr), 0);
-    this.riov.writeBigUInt64LE(BigInt(len), 8);
-    if (sys.processVmReadv(this.pid, this.iov, 1, this.riov, 1) !== len) return undefined;
-    this.recorded.push([addr, addr + len]);
-    return d;
-  }
-
-  /** Read many small ranges in batches (IOV_MAX per call) so later reads of them are cache hits. */
-  prefetch(addrs: readonly number[], len: number): void {
-    const sys = this.sys;
-    const l32 = new Uint32Array(this.iov.buffer, this.iov.byteOffset, IOV_MAX * 4);
-    const r32 = new Uint32Array(this.riov.buffer, this.riov.byteOffset, IOV_MAX * 4);
-    const put = (a: Uint32Array, i: number, v: number): void => {
-      a[i] = v % 0x1_0000_0000;
-      a[i + 1] = Math.floor(v / 0x1_0000_0000);
-    };
-    for (let i = 0; i < addrs.length; i += IOV_MAX) {
-      const n = Math.min(IOV_MAX, addrs.length - i);
-      const pool = Buffer.allocUnsafeSlow(n * len);
-      const base = Number(sys.address(pool));
-      for (let k = 0; k < n; k++) {
-        put(l32, k * 4, base + k * len);
-        put(l32, k * 4 + 2, len);
-        put(r32, k * 4, addrs[i + k]!);
-        put(r32, k * 4 + 2, len);
-      }
-      const got = sys.processVmReadv(this.pid, this.iov, n, this.riov, n);
-      // The transfer stops at the first unreadable range: keep those that arrived whole.
-      const whole = got > 0 ? Math.floor(got / len) : 0;
-      for (let k = 0; k < whole; k++) this.cache.set(addrs[i + k]!, pool.subarray(k * len, (k + 1) * len));
-    }
-  }
-}
 
 /** A plan's estimate, for sizing the copy pool before the freeze. */
 export interface GoroutinePlan {
@@ -455,120 +370,9 @@ export class GoroutinePlanner {
   }
 }
 
-interface WalkMemory extends TargetMemory {
-  prefetch(addrs: readonly number[], len: number): void;
-  /**
-   * Bytes holding [addr, addr + len) without slicing (the walk's hot loop reads 10^4–10^5 g structs
-   * inside the freeze): byte 0 of the result is at address `windowBase`.
-   */
-  window(addr: number, len: number): Uint8Array | undefined;
-  readonly windowBase: number;
-}
-
 /** The lower of `min` and `sp`, when sp lies in (lo, hi]. */
 function lowestSP(sp: number, lo: number, hi: number, min: number): number {
   return sp > lo && sp <= hi && sp < min ? sp : min;
-}
-
-/**
- * The frozen copy as memory: reads inside a copied run are served from it; any other read goes to
- * the (stopped) process and is remembered in `missing`, to be copied as well.
- */
-class CopiedMemory implements WalkMemory {
-  private readonly runs: readonly CopiedRun[];
-  private readonly starts: Float64Array;
-  private readonly planned: readonly PageRun[];
-  private readonly plannedStarts: Float64Array;
-  private readonly live: LiveMemory;
-  readonly missing: [number, number][] = [];
-
-  /** `runs` (copied) and `planned` sorted by address, not overlapping. */
-  constructor(runs: readonly CopiedRun[], planned: readonly PageRun[], live: LiveMemory) {
-    this.runs = runs;
-    this.starts = Float64Array.from(runs, (r) => r.addr);
-    this.planned = planned;
-    this.plannedStarts = Float64Array.from(planned, (r) => r.addr);
-    this.live = live;
-  }
-
-  private lastRun = 0;
-
-  /** Index of the last of `s` at or below addr, or -1. */
-  private find(addr: number, s: Float64Array = this.starts): number {
-    let lo = 0;
-    let hi = s.length - 1;
-    let at = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (s[mid]! <= addr) {
-        at = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return at;
-  }
-
-  /**
-   * Whether [lo, hi) lies within the planned runs (adjacent runs count as one): its resident pages
-   * were copied, and the others read as the snapshot has them (absent, or the executable's bytes).
-   */
-  covers(lo: number, hi: number): boolean {
-    const p = this.planned;
-    let i = this.find(lo, this.plannedStarts);
-    if (i < 0) return false;
-    let end = p[i]!.addr + p[i]!.len;
-    if (end <= lo) return false;
-    while (end < hi) {
-      i++;
-      if (i >= p.length || p[i]!.addr !== end) return false;
-      end += p[i]!.len;
-    }
-    return true;
-  }
-
-  read(addr: number, len: number, purpose?: string): Uint8Array {
-    const b = this.tryRead(addr, len);
-    if (!b) throw new UnmappedAddressError(addr, len, purpose ?? 'memory');
-    return b;
-  }
-
-  tryRead(addr: number, len: number): Uint8Array | undefined {
-    const w = this.window(addr, len);
-    if (!w) return undefined;
-    const off = addr - this.windowBase;
-    return off === 0 && w.length === len ? w : w.subarray(off, off + len);
-  }
-
-  windowBase = 0;
-
-  /** `live` false: only the copy is looked at (undefined when it lacks the bytes). */
-  window(addr: number, len: number, live = true): Uint8Array | undefined {
-    if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(len) || addr <= 0 || len < 0 || len > 1 << 30) return undefined;
-    // Most reads fall in the run of the previous one (g structs are allocated together).
-    let r: CopiedRun | undefined = this.runs[this.lastRun];
-    if (r === undefined || addr < r.addr || addr - r.addr + len > r.bytes.length) {
-      const i = this.find(addr);
-      r = i >= 0 ? this.runs[i] : undefined;
-      if (r !== undefined) this.lastRun = i;
-    }
-    if (r !== undefined && addr - r.addr + len <= r.bytes.length) {
-      this.windowBase = r.addr;
-      return r.bytes;
-    }
-    if (!live) return undefined;
-    const b = this.live.tryRead(addr, len);
-    if (b && len > 0) this.missing.push([addr, addr + len]);
-    this.windowBase = addr;
-    return b;
-  }
-
-  prefetch(addrs: readonly number[], len: number): void {
-    // Only what the copy lacks is read from the (stopped) process, in one batch.
-    const out = addrs.filter((a) => this.window(a, len, false) === undefined);
-    if (out.length > 0) this.live.prefetch(out, len);
-  }
 }
 
 function tryG(reader: GReader, mem: Mem, addr: number): RawG | undefined {
@@ -579,108 +383,12 @@ function tryG(reader: GReader, mem: Mem, addr: number): RawG | undefined {
   }
 }
 
-/** The g fields goroutine reports print or unwind from are equal. */
+/** The g fields goroutine reports print or unwind from (GC flags and the like are left out). */
+const PRINTED_G_FIELDS = [
+  'goid', 'statusWord', 'stackLo', 'stackHi', 'm', 'schedSP', 'schedPC', 'schedLR',
+  'syscallSP', 'syscallPC', 'waitsince', 'waitreason', 'lockedm', 'labels',
+] as const satisfies readonly (keyof RawG)[];
+
 function sameG(a: RawG, b: RawG): boolean {
-  return (
-    a.goid === b.goid &&
-    a.statusWord === b.statusWord &&
-    a.stackLo === b.stackLo &&
-    a.stackHi === b.stackHi &&
-    a.m === b.m &&
-    a.schedSP === b.schedSP &&
-    a.schedPC === b.schedPC &&
-    a.schedLR === b.schedLR &&
-    a.syscallSP === b.syscallSP &&
-    a.syscallPC === b.syscallPC &&
-    a.waitsince === b.waitsince &&
-    a.waitreason === b.waitreason &&
-    a.lockedm === b.lockedm &&
-    a.labels === b.labels
-  );
-}
-
-/** Whether two readings of /proc/PID/maps list the same mappings. */
-export function sameMaps(a: readonly SnapshotMapping[], b: readonly SnapshotMapping[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    // Object.is: addresses above 2^53 ([vsyscall]) read as NaN, which !== itself.
-    if (!Object.is(x.start, y.start) || !Object.is(x.end, y.end) || x.perms !== y.perms || !Object.is(x.offset, y.offset) || x.path !== y.path) return false;
-  }
-  return true;
-}
-
-function joinResults(a: CopyResult, b: CopyResult): CopyResult {
-  return {
-    runs: [...a.runs, ...b.runs].sort((x, y) => x.addr - y.addr),
-    bytes: a.bytes + b.bytes,
-    missedBytes: a.missedBytes + b.missedBytes,
-    gone: a.gone || b.gone,
-    denied: a.denied === true || b.denied === true,
-  };
-}
-
-/** The parts of `want` (sorted, page runs) that `have` (sorted, not overlapping) does not hold. */
-export function subtractRuns(want: readonly PageRun[], have: readonly PageRun[]): PageRun[] {
-  const out: PageRun[] = [];
-  let h = 0;
-  for (const w of want) {
-    let a = w.addr;
-    const e = w.addr + w.len;
-    while (h < have.length && have[h]!.addr + have[h]!.len <= a) h++;
-    for (let k = h; k < have.length && a < e; k++) {
-      const hs = have[k]!.addr;
-      const he = hs + have[k]!.len;
-      if (hs >= e) break;
-      if (hs > a) out.push({ addr: a, len: hs - a });
-      a = Math.max(a, he);
-    }
-    if (a < e) out.push({ addr: a, len: e - a });
-  }
-  return out;
-}
-
-/**
- * Sorted, merged runs of `ranges` inside readable mappings, leaving out the executable's read-only
- * mappings (the snapshot's executable supplies them) and the kernel's [vvar]/[vsyscall].
- */
-export function clipToMaps(ranges: readonly (readonly [number, number])[], maps: readonly SnapshotMapping[], atEntry: number | undefined): PageRun[] {
-  const entryMap = atEntry === undefined ? undefined : maps.find((m) => atEntry >= m.start && atEntry < m.end);
-  const exePath = entryMap?.path;
-  const usable = maps
-    .filter((m) => m.perms[0] === 'r' && !m.path.startsWith('[vvar') && m.path !== '[vsyscall]')
-    .filter((m) => !(exePath !== undefined && exePath !== '' && m.path === exePath && m.perms[1] !== 'w'))
-    .sort((a, b) => a.start - b.start);
-  const merged = mergePages(ranges);
-  const out: PageRun[] = [];
-  let mi = 0;
-  for (const [s, e] of merged) {
-    while (mi < usable.length && usable[mi]!.end <= s) mi++;
-    for (let k = mi; k < usable.length && usable[k]!.start < e; k++) {
-      const m = usable[k]!;
-      const a = Math.max(s, m.start);
-      const b = Math.min(e, m.end);
-      if (b <= a) continue;
-      const prev = out[out.length - 1];
-      if (prev && prev.addr + prev.len === a) out[out.length - 1] = { addr: prev.addr, len: b - prev.addr };
-      else out.push({ addr: a, len: b - a });
-    }
-  }
-  return out;
-}
-
-/** `ranges` rounded out to whole pages, sorted, overlapping and touching ones merged. */
-function mergePages(ranges: readonly (readonly [number, number])[]): [number, number][] {
-  const sorted = ranges
-    .filter(([s, e]) => e > s)
-    .map(([s, e]) => [s - (s % PAGE), e + ((PAGE - (e % PAGE)) % PAGE)] as [number, number])
-    .sort((a, b) => a[0] - b[0]);
-  const merged: [number, number][] = [];
-  for (const [s, e] of sorted) {
-    const last = merged[merged.length - 1];
-    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
-    else merged.push([s, e]);
-  }
-  return merged;
+  return PRINTED_G_FIELDS.every((k) => a[k] === b[k]);
 }

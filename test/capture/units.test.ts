@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { goBuildId, isGoExecutable } from '../../capture/capture.ts';
-import { sameMaps, subtractRuns } from '../../capture/goroutines.ts';
+import { sameMaps, subtractRuns } from '../../capture/page-runs.ts';
 import { copyableMapping, PagemapScanner } from '../../capture/pagemap.ts';
 import { decodeWaitStatus, loadSys } from '../../capture/ptrace.ts';
 import { nsPid, parseMaps, parseStatus, parseTimensOffsets, statFields, statusBytes } from '../../capture/proc.ts';
