@@ -39,6 +39,8 @@ export interface Sys {
   /** clock_gettime into ts (sec, nsec). */
   clockGettime(clock: number, ts: BigInt64Array): number;
   errno(): number;
+  /** madvise(2) on our own memory (the copy pool); 0 or -1. */
+  madvise(addr: number, len: number, advice: number): number;
   /** Address of the first byte of a buffer (includes byteOffset). */
   address(buf: Uint8Array): bigint;
   readonly E: Readonly<Record<string, number>>;
@@ -60,6 +62,7 @@ export function loadSys(): Sys {
     'intptr_t process_vm_readv(int pid, void *liov, unsigned long nl, void *riov, unsigned long nr, unsigned long flags)',
   );
   const clockGettime = lib.func('int clock_gettime(int clk, void *ts)');
+  const madvise = lib.func('int madvise(uintptr_t addr, size_t len, int advice)');
   const statusBox = [0];
   sys = {
     ptrace: (req, pid, addr, data) => Number(ptrace(req, pid, addr, data)),
@@ -72,6 +75,7 @@ export function loadSys(): Sys {
     processVmReadv: (pid, local, nlocal, remote, nremote) => Number(pvr(pid, local, nlocal, remote, nremote, 0)),
     clockGettime: (clock, ts) => Number(clockGettime(clock, ts)),
     errno: () => koffi.errno(),
+    madvise: (addr, len, advice) => Number(madvise(addr, len, advice)),
     address: (buf) => koffi.address(buf),
     E: koffi.os.errno,
   };
