@@ -1,7 +1,8 @@
 /**
  * Open a user-supplied input file (core or executable), transparently decompressing xz, gzip and
  * zstd files (detected by magic, not by name) into a cache file that is reused next time:
- * `${GOSPY_CACHE:-~/.cache/gospy}/decompressed/<sha256(realpath, size, mtime)>`. Decompression
+ * `${GOSPY_CACHE:-~/.cache/gospy}/decompressed/<content key>` (see contentKey), least recently
+ * used entries removed beyond GOSPY_CACHE_MAX_MB (default 16 GiB). Decompression
  * streams to disk (node:zlib for gzip/zstd, @napi-rs/lzma's XzDecompressor for xz), so inputs
  * larger than memory work; the cache file is written to a temp name and renamed into place.
  */
@@ -55,7 +56,7 @@ async function decompressXz(from: string, to: string): Promise<void> {
   const { XzDecompressor } = await import('@napi-rs/lzma');
   const dec = new XzDecompressor();
   const inFd = fs.openSync(from, 'r');
-  const outFd = fs.openSync(to, 'w');
+  const outFd = fs.openSync(to, 'w', 0o600);
   try {
     const chunk = new Uint8Array(4 << 20);
     let pos = 0;
@@ -88,21 +89,91 @@ async function decompressZlib(kind: 'gzip' | 'zstd', from: string, to: string): 
     }
     t = mk();
   }
-  await pipeline(fs.createReadStream(from), t, fs.createWriteStream(to));
+  await pipeline(fs.createReadStream(from), t, fs.createWriteStream(to, { mode: 0o600 }));
+}
+
+/** Bytes read from each end of a compressed input to name its cache entry. */
+const KEY_EDGE = 1 << 20;
+/** Default cap on the decompression cache, MiB (GOSPY_CACHE_MAX_MB overrides). */
+const DEFAULT_CACHE_MAX_MB = 16 * 1024;
+/** Temp files older than this are left over from a killed run. */
+const STALE_TMP_MS = 60 * 60 * 1000;
+
+/**
+ * The cache entry's name: sha256 of the compressed file's size and its first and last MiB. It
+ * follows the content, not the path: the same core copied or checked out elsewhere hits the same
+ * entry (keyed by path and mtime, every fresh clone of the samples added ~50 entries; 62 GB had
+ * piled up here). The ends of an xz, gzip or zstd file hold its headers and its checksums/index,
+ * so two different streams of one size with equal ends do not occur short of forgery — and a
+ * forged one could only feed gospy a core that the forger could have given it anyway.
+ */
+function contentKey(p: string, size: number): string {
+  const h = createHash('sha256').update(`gospy-decompressed-v2\0${size}\0`);
+  const fd = fs.openSync(p, 'r');
+  try {
+    const edge = Buffer.alloc(Math.min(KEY_EDGE, size));
+    h.update(edge.subarray(0, fs.readSync(fd, edge, 0, edge.length, 0)));
+    if (size > KEY_EDGE) h.update(edge.subarray(0, fs.readSync(fd, edge, 0, edge.length, Math.max(KEY_EDGE, size - KEY_EDGE))));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return h.digest('hex');
+}
+
+/** The cap on the decompression cache in bytes. */
+function cacheMaxBytes(): number {
+  const mb = Number(process.env['GOSPY_CACHE_MAX_MB']);
+  return (Number.isFinite(mb) && mb >= 0 ? mb : DEFAULT_CACHE_MAX_MB) * 1024 * 1024;
+}
+
+/**
+ * Keeps the cache under its cap: removes the least recently used entries (by mtime, which a hit
+ * refreshes) but never `keep`, and temp files left by killed runs.
+ */
+function pruneCache(dir: string, keep: string): void {
+  const now = Date.now();
+  const entries: { path: string; size: number; used: number }[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    const full = path.join(dir, name);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(full);
+    } catch {
+      continue;
+    }
+    if (!st.isFile()) continue;
+    if (name.includes('.tmp-')) {
+      if (now - st.mtimeMs > STALE_TMP_MS) fs.rmSync(full, { force: true });
+      continue;
+    }
+    entries.push({ path: full, size: st.size, used: st.mtimeMs });
+  }
+  let total = entries.reduce((n, e) => n + e.size, 0);
+  const max = cacheMaxBytes();
+  for (const e of entries.sort((a, b) => a.used - b.used)) {
+    if (total <= max) break;
+    if (e.path === keep) continue;
+    fs.rmSync(e.path, { force: true });
+    total -= e.size;
+  }
 }
 
 /**
  * Decompress `p` (compressed with `kind`) into the cache, unless a cached copy exists; returns the
- * cache path. Errors from a corrupt stream become FormatError.
+ * cache path. Errors from a corrupt stream become FormatError. Entries are 0600 in a 0700
+ * directory (cores hold the process's secrets); the cache stays under GOSPY_CACHE_MAX_MB.
  */
 export async function decompressToCache(p: string, kind: Compression): Promise<string> {
   const real = fs.realpathSync(p);
   const st = fs.statSync(real);
-  const key = createHash('sha256').update(`${real}\0${st.size}\0${st.mtimeMs}`).digest('hex');
   const dir = path.join(cacheDir(), 'decompressed');
-  const final = path.join(dir, key);
-  if (fs.existsSync(final)) return final;
-  fs.mkdirSync(dir, { recursive: true });
+  const final = path.join(dir, contentKey(real, st.size));
+  if (fs.existsSync(final)) {
+    const now = new Date();
+    fs.utimesSync(final, now, now); // most recently used: pruned last
+    return final;
+  }
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = `${final}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     if (kind === 'xz') await decompressXz(real, tmp);
@@ -116,6 +187,7 @@ export async function decompressToCache(p: string, kind: Compression): Promise<s
       cause: e,
     });
   }
+  pruneCache(dir, final);
   return final;
 }
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, listSampleBuilds, samplePath } from '../support/samples.ts';
 import { buildCore, goExe, prstatusAmd64, prpsinfo, auxv, ntFile } from '../support/elf-builder.ts';
 
@@ -40,6 +40,10 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gospy-bad-'));
   core = await samplePath(build, 'core');
   exe = await samplePath(build, 'exe');
+});
+// The cut and compressed copies of the core are ~140 MB: never leave them behind.
+afterAll(() => {
+  if (dir !== '') fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('bad input gets one clear line and a non-zero exit', () => {

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { Writable } from 'node:stream';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type AnalyzeFile, type CliIo } from '../../analyze/main.ts';
 import { writeChunks } from '../../analyze/output.ts';
 import { FormatError, MismatchError, UnsupportedError } from '../../src/base/errors.ts';
@@ -41,10 +41,14 @@ const sampleModel = model(
 );
 
 let core = '';
+let coreDir = '';
 beforeAll(() => {
-  const dir = mkdtempSync(joinPath(tmpdir(), 'gospy-cli-'));
-  core = joinPath(dir, 'core.1234');
+  coreDir = mkdtempSync(joinPath(tmpdir(), 'gospy-cli-'));
+  core = joinPath(coreDir, 'core.1234');
   writeFileSync(core, 'not really a core');
+});
+afterAll(() => {
+  if (coreDir !== '') rmSync(coreDir, { recursive: true, force: true });
 });
 
 interface Run {

@@ -81,10 +81,11 @@ describe('openInput', () => {
     expect(r.source.name).toBe(p);
     expect(r.source.read(12345, 100)).toEqual(payload.subarray(12345, 12445));
     r.source.close();
-    const mtime = fs.statSync(r.path).mtimeMs;
+    const ino = fs.statSync(r.path).ino;
+    expect(fs.statSync(r.path).mode & 0o777).toBe(0o600); // cores hold secrets
     const again = await openInput(p);
     expect(again.path).toBe(r.path);
-    expect(fs.statSync(again.path).mtimeMs).toBe(mtime);
+    expect(fs.statSync(again.path).ino).toBe(ino); // reused, not written again
     again.source.close();
     expect(fs.readdirSync(path.join(dir, 'cache', 'decompressed')).some((n) => n.includes('.tmp-'))).toBe(false);
   });
@@ -95,6 +96,46 @@ describe('openInput', () => {
     fs.writeFileSync(p, c.subarray(0, Math.floor(c.length / 2)));
     await expect(openInput(p)).rejects.toThrow(FormatError);
     expect(fs.readdirSync(path.join(dir, 'cache', 'decompressed')).some((n) => n.includes('.tmp-'))).toBe(false);
+  });
+
+  it('the cache follows the content: a copy elsewhere (a fresh clone) reuses the entry', async () => {
+    const a = path.join(dir, 'copy-a.xz');
+    fs.mkdirSync(path.join(dir, 'elsewhere'), { recursive: true });
+    const b = path.join(dir, 'elsewhere', 'copy-b.xz');
+    const c = xz.compressSync(payload.subarray(0, 300_000));
+    fs.writeFileSync(a, c);
+    fs.writeFileSync(b, c);
+    fs.utimesSync(b, new Date(2000, 0, 1), new Date(2000, 0, 1));
+    const ra = await openInput(a);
+    const rb = await openInput(b);
+    expect(rb.path).toBe(ra.path);
+    ra.source.close();
+    rb.source.close();
+  });
+
+  it('stays under GOSPY_CACHE_MAX_MB: least recently used entries go, the one just written stays', async () => {
+    const cache = path.join(dir, 'small-cache');
+    const before = process.env['GOSPY_CACHE'];
+    process.env['GOSPY_CACHE'] = cache;
+    process.env['GOSPY_CACHE_MAX_MB'] = '1'; // each entry below is 700,000 bytes: room for one
+    try {
+      const paths: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const p = path.join(dir, `lru-${i}.gz`);
+        const data = Uint8Array.from(payload, (x) => x ^ i);
+        fs.writeFileSync(p, gzipSync(data));
+        const r = await openInput(p);
+        expect(r.source.read(1000, 10)).toEqual(data.subarray(1000, 1010));
+        r.source.close();
+        paths.push(r.path);
+      }
+      const left = fs.readdirSync(path.join(cache, 'decompressed')).map((n) => path.join(cache, 'decompressed', n));
+      expect(left).toEqual([paths[2]]);
+      expect(fs.statSync(path.join(cache, 'decompressed')).mode & 0o777).toBe(0o700);
+    } finally {
+      delete process.env['GOSPY_CACHE_MAX_MB'];
+      process.env['GOSPY_CACHE'] = before;
+    }
   });
 
   it('missing file → MissingInputError', async () => {
