@@ -222,8 +222,8 @@ function mark(job: CopyJob, poolOff: number, len: number, state: number): void {
   if (len > 0) job.pages.fill(state, poolOff / job.pageSize, (poolOff + len) / job.pageSize);
 }
 
-/** A u64 as two u32 words (addresses are below 2^53). */
-function put(a: Uint32Array, i: number, v: number): void {
+/** A u64 as two u32 words of an iovec array (addresses are below 2^53). */
+export function put(a: Uint32Array, i: number, v: number): void {
   a[i] = v % 0x1_0000_0000;
   a[i + 1] = Math.floor(v / 0x1_0000_0000);
 }

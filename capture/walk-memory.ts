@@ -7,11 +7,10 @@
  */
 import { UnmappedAddressError } from '../src/base/errors.ts';
 import type { TargetMemory } from '../src/runtime/target.ts';
+import { IOV_MAX, put } from './copy-piece.ts';
 import type { CopiedRun } from './copy.ts';
 import type { PageRun } from './pagemap.ts';
 import { loadSys, type Sys } from './ptrace.ts';
-
-const IOV_MAX = 1024;
 
 /** Live reads of a process through process_vm_readv, recording every range that was read. */
 export class LiveMemory implements TargetMemory {
@@ -70,10 +69,6 @@ export class LiveMemory implements TargetMemory {
     const sys = this.sys;
     const l32 = new Uint32Array(this.iov.buffer, this.iov.byteOffset, IOV_MAX * 4);
     const r32 = new Uint32Array(this.riov.buffer, this.riov.byteOffset, IOV_MAX * 4);
-    const put = (a: Uint32Array, i: number, v: number): void => {
-      a[i] = v % 0x1_0000_0000;
-      a[i + 1] = Math.floor(v / 0x1_0000_0000);
-    };
     for (let i = 0; i < addrs.length; i += IOV_MAX) {
       const n = Math.min(IOV_MAX, addrs.length - i);
       const pool = Buffer.allocUnsafeSlow(n * len);
