@@ -28,7 +28,7 @@ import { ElfFile } from '../src/format/elf/file.ts';
 import type { SnapshotMapping } from '../src/format/snapshot/schema.ts';
 import { loadBiasOf } from '../src/memory/exe-layers.ts';
 import { AMD64, ARM64 } from '../src/runtime/arch.ts';
-import { loadDwarf, resolveGoVersion, resolveLayout } from '../src/runtime/binary-facts.ts';
+import { OLDEST_SUPPORTED_MINOR, loadDwarf, resolveGoVersion, resolveLayout } from '../src/runtime/binary-facts.ts';
 import { executableTarget } from '../src/runtime/core-target.ts';
 import { Globals } from '../src/runtime/globals.ts';
 import { GReader, readAllGs, type RawG } from '../src/runtime/goroutines.ts';
@@ -104,7 +104,7 @@ export class GoroutinePlanner {
     const globals = new Globals(this.target, dwarf);
     const goVer = resolveGoVersion(this.target, mem, globals, dwarf);
     const v = parseGoVersion(goVer);
-    if (!v || v.minor < 12) throw new UnsupportedError('go-version', `--mode goroutines cannot read Go version ${JSON.stringify(goVer)}`);
+    if (!v || v.minor < OLDEST_SUPPORTED_MINOR) throw new UnsupportedError('go-version', `--mode goroutines cannot read Go version ${JSON.stringify(goVer)}`);
     this.minor = v.minor;
     this.layout = resolveLayout(dwarf, v.minor, warnings);
     const l = this.layout;

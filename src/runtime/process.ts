@@ -20,7 +20,7 @@ import { GReader, readAllGs, type RawG } from './goroutines.ts';
 import { amd64GSlot, bindThreads, readMs, type ThreadBinding } from './threads.ts';
 import { estimateNow } from './clock.ts';
 import { parseGoVersion } from './version.ts';
-import { checkLayoutAgainstMemory, loadDwarf, resolveGoVersion, resolveLayout, resolveWaitReasons } from './binary-facts.ts';
+import { OLDEST_SUPPORTED_MINOR, checkLayoutAgainstMemory, loadDwarf, resolveGoVersion, resolveLayout, resolveWaitReasons } from './binary-facts.ts';
 import { buildGoroutine, type BuildContext } from './goroutine-model.ts';
 import type { CodeTable } from './code.ts';
 import { cachedCode } from './code-cache.ts';
@@ -43,8 +43,8 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
   const version = parseGoVersion(goVersion);
   if (!version) throw new NotGoError(`cannot understand the Go version string ${JSON.stringify(goVersion)}`);
   const minor = version.minor;
-  if (minor < 12) {
-    throw new UnsupportedError('go-version', `${goVersion} is older than the oldest Go gospy reads (go1.12)`);
+  if (minor < OLDEST_SUPPORTED_MINOR) {
+    throw new UnsupportedError('go-version', `${goVersion} is older than the oldest Go gospy reads (go1.${OLDEST_SUPPORTED_MINOR})`);
   }
   const rules = tracebackRules(minor);
 
