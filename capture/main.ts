@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import { OutputExistsError } from '../src/base/errors.ts';
+import { writeOutputFile } from '../src/base/output-file.ts';
 import type { SnapshotMode } from '../src/format/snapshot/schema.ts';
 import { capture, type CaptureOutcome } from './capture.ts';
 
@@ -85,13 +86,14 @@ export async function runCapture(args: CaptureArgs, io: CaptureIo): Promise<Capt
   // A progress line on a terminal once compressing takes noticeable time (brotli runs at roughly
   // 100–250 MiB/s here, so from about a tenth of a second); one update per 4 MiB chunk.
   const tty = io.stderr.isTTY === true && stats.copiedBytes > PROGRESS_MIN_BYTES;
-  const written = await writeSnapshot(args.output, data, {
-    force: args.force,
-    onProgress: tty ? (done, total) => io.stderr.write(`\r\u001b[Kgospy: compressing ${mib(done)}/${mib(total)} MiB`) : undefined,
-  });
+  const written = await writeOutputFile(args.output, args.force, (sink) =>
+    writeSnapshot(sink, data, {
+      onProgress: tty ? (done, total) => io.stderr.write(`\r\u001b[Kgospy: compressing ${mib(done)}/${mib(total)} MiB`) : undefined,
+    }),
+  );
   if (tty) io.stderr.write('\r\u001b[K');
   io.stderr.write(
-    `gospy: wrote ${written.path} (${mib(written.fileBytes)} MiB, ${written.codec}, ${written.seconds.toFixed(1)} s)\n`,
+    `gospy: wrote ${args.output} (${mib(written.fileBytes)} MiB, ${written.codec}, ${written.seconds.toFixed(1)} s)\n`,
   );
   return outcome;
 }

@@ -76,3 +76,26 @@ export function writeAllAt(fd: number, b: Uint8Array, pos: number): void {
   let done = 0;
   while (done < b.length) done += fs.writeSync(fd, b, done, b.length - done, pos + done);
 }
+
+/** Positional writes into an output being made (the temporary file of writeOutputFile). */
+export interface OutputSink {
+  writeAt(bytes: Uint8Array, position: number): void;
+}
+
+/**
+ * Make `outPath` through `produce`, which writes into a 0600 temporary file beside it; the file is
+ * moved into place only when `produce` has finished, and on any failure nothing is left behind.
+ * Refuses an existing `outPath` (OutputExistsError) unless `force`, before `produce` runs.
+ */
+export async function writeOutputFile<T>(outPath: string, force: boolean, produce: (sink: OutputSink) => T | Promise<T>): Promise<T> {
+  checkOutputFree(outPath, force);
+  const t = openTempOutput(outPath);
+  try {
+    const result = await produce({ writeAt: (bytes, position) => writeAllAt(t.fd, bytes, position) });
+    commitTempOutput(t, outPath, force);
+    return result;
+  } catch (e) {
+    discardTempOutput(t);
+    throw e;
+  }
+}

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capture, type CaptureOutcome } from '../../capture/capture.ts';
-import { writeSnapshot } from '../../src/format/snapshot/writer.ts';
+import { writeSnapshotFile } from '../support/core-to-snapshot.ts';
 import { analyzeFile } from '../../src/runtime/analyze-file.ts';
 import { formatTraceback } from '../../src/report/traceback.ts';
 import { copyableMapping, PagemapScanner } from '../../capture/pagemap.ts';
@@ -231,7 +231,7 @@ describe('capture + analyze --report stacks equals the runtime own dump', () => 
         const { data } = capture({ pid: t.pid, mode });
         // Partial only when a thread was slow to stop (a loaded machine), never from missing memory.
         expect(data.meta.partial && data.meta.unstoppedThreads.length === 0, mode).toBe(false);
-        await writeSnapshot(snap, data);
+        await writeSnapshotFile(snap, data);
         const model = await analyzeFile(snap);
         const ours = parseDump([...formatTraceback(model, { all: false })].join(''));
         const { mismatches, compared } = compareDumps(oracle, ours, { skip: oracle[0]!, elsewhereMustBeBusy: true });

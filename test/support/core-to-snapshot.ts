@@ -15,6 +15,7 @@ import type { CaptureData, SnapshotMapping, SnapshotThread } from '../../src/for
 import { type WriteOptions, type WriteResult, writeSnapshot } from '../../src/format/snapshot/writer.ts';
 import { openCore } from '../../src/memory/open-core.ts';
 import { i32 } from '../../src/base/bytes.ts';
+import { writeOutputFile } from '../../src/base/output-file.ts';
 
 /** The default synthetic CLOCK_MONOTONIC reading: 10^15 ns (about 11.6 days of uptime). */
 export const SYNTHETIC_MONOTONIC_NS = 1e15;
@@ -90,7 +91,12 @@ export async function coreToCapture(corePath: string, exePath: string, opts: Con
   }
 }
 
+/** Write `data` as a snapshot file at `outPath` the way `gospy capture` does (0600, atomic, no overwrite unless force). */
+export async function writeSnapshotFile(outPath: string, data: CaptureData, opts: WriteOptions & { force?: boolean } = {}): Promise<WriteResult> {
+  return writeOutputFile(outPath, opts.force === true, (sink) => writeSnapshot(sink, data, opts));
+}
+
 /** Convert and write; returns the writer's result. */
 export async function coreToSnapshot(corePath: string, exePath: string, outPath: string, opts: ConvertOptions & WriteOptions = {}): Promise<WriteResult> {
-  return writeSnapshot(outPath, await coreToCapture(corePath, exePath, opts), opts);
+  return writeSnapshotFile(outPath, await coreToCapture(corePath, exePath, opts), opts);
 }

@@ -1,15 +1,14 @@
 /**
  * Writes a CaptureData as a .gsz snapshot (docs/snapshot-format.md): header, JSON metadata, the
  * executable and the captured memory as independently compressed chunks, and the chunk index.
- * Chunks compress off the JS thread, several at a time; the file is written to a temporary name in
- * the target directory with mode 0600 and moved into place only when complete, never over an
- * existing file unless `force`.
+ * Chunks compress off the JS thread, several at a time. The bytes go to a sink the caller gives
+ * (src/format/ never touches the filesystem): `gospy capture` passes a 0600 temporary file that is
+ * moved into place only when complete (src/base/output-file.ts, writeOutputFile).
  */
 import * as os from 'node:os';
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { FormatError } from '../../base/errors.ts';
-import { checkOutputFree, commitTempOutput, discardTempOutput, openTempOutput, writeAllAt } from '../../base/output-file.ts';
 import { CODEC_IDS, DEFAULT_LEVEL, compressChunk } from './codec.ts';
 import { DEFAULT_CHUNK_SIZE, E, H, HEADER_SIZE, INDEX_ENTRY_SIZE, MAX_CHUNK_SIZE, STREAM_EXE, STREAM_MEMORY } from './layout.ts';
 import { type CaptureData, type CodecName, SNAPSHOT_MAGIC, SNAPSHOT_VERSION } from './schema.ts';
@@ -21,8 +20,6 @@ export interface WriteOptions {
   readonly codec?: CodecName | undefined;
   /** xz preset / brotli quality / gzip level; the codec's fast default when absent. */
   readonly level?: number | undefined;
-  /** Replace an existing file (default false). */
-  readonly force?: boolean | undefined;
   /** Bytes of address space per chunk, a power of two ≤ 64 MiB (default 4 MiB). */
   readonly chunkSize?: number | undefined;
   /** Chunks compressed at once (default: the number of CPUs). */
@@ -31,9 +28,13 @@ export interface WriteOptions {
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
+/** Where the snapshot's bytes go: positional writes of whole buffers, in any order. */
+export interface SnapshotSink {
+  writeAt(bytes: Uint8Array, position: number): void;
+}
+
 export interface WriteResult {
-  readonly path: string;
-  /** Size of the written file. */
+  /** Size of the written snapshot. */
   readonly fileBytes: number;
   readonly chunks: number;
   /** Uncompressed bytes of memory and executable. */
@@ -128,102 +129,93 @@ function setU64(b: Buffer, off: number, v: number): void {
 }
 
 /**
- * Write `data` to `outPath` as a .gsz snapshot. Throws OutputExistsError when the file exists and
- * `force` is not set; on any failure the temporary file is removed and nothing is left behind.
+ * Write `data` to `sink` as a .gsz snapshot. Invalid capture data throws before anything is
+ * written; the header (offset 0) is written last, so a sink left incomplete by a failure never
+ * reads as a valid snapshot.
  */
-export async function writeSnapshot(outPath: string, data: CaptureData, opts: WriteOptions = {}): Promise<WriteResult> {
+export async function writeSnapshot(sink: SnapshotSink, data: CaptureData, opts: WriteOptions = {}): Promise<WriteResult> {
   const t0 = performance.now();
   const codec = opts.codec ?? DEFAULT_CODEC;
   const level = opts.level ?? DEFAULT_LEVEL[codec];
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const concurrency = Math.max(1, opts.concurrency ?? os.availableParallelism());
   const runs = checkCapture(data, chunkSize);
-  checkOutputFree(outPath, opts.force === true);
 
   const meta = Buffer.from(metadataJson(data, chunkSize, codec, level), 'utf8');
   let total = data.exe.length;
   for (const r of runs) total += r.bytes.length;
 
-  const out = openTempOutput(outPath);
-  const fd = out.fd;
-  try {
-    let pos = HEADER_SIZE;
-    writeAllAt(fd, meta, pos);
-    pos += meta.length;
+  let pos = HEADER_SIZE;
+  sink.writeAt(meta, pos);
+  pos += meta.length;
 
-    const index: Buffer[] = [];
-    let done = 0;
-    let stored = 0;
-    // A window of chunks compressing in parallel, written in order.
-    const window: { chunk: PendingChunk; out: Promise<Uint8Array> }[] = [];
-    const it = chunksOf(data, runs, chunkSize);
-    const refill = (): void => {
-      while (window.length < concurrency) {
-        const n = it.next();
-        if (n.done) return;
-        const out = compressChunk(codec, n.value.data, level);
-        out.catch(() => undefined); // awaited below; keeps a failure from being reported as unhandled meanwhile
-        window.push({ chunk: n.value, out });
-      }
-    };
-    refill();
-    while (window.length > 0) {
-      const { chunk, out } = window.shift()!;
-      let bytes = await out;
-      let used = codec;
-      // Incompressible data is stored as is.
-      if (bytes.length >= chunk.data.length) {
-        bytes = chunk.data;
-        used = 'none';
-      }
-      refill();
-      writeAllAt(fd, bytes, pos);
-      const e = Buffer.alloc(INDEX_ENTRY_SIZE);
-      setU64(e, E.addr, chunk.addr);
-      setU64(e, E.fileOffset, pos);
-      e.writeUInt32LE(chunk.data.length, E.length);
-      e.writeUInt32LE(bytes.length, E.storedLength);
-      e.writeUInt32LE(crc32(bytes), E.crc);
-      e.writeUInt8(chunk.stream, E.stream);
-      e.writeUInt8(CODEC_IDS[used], E.codec);
-      index.push(e);
-      pos += bytes.length;
-      done += chunk.data.length;
-      stored += bytes.length;
-      opts.onProgress?.(done, total);
+  const index: Buffer[] = [];
+  let done = 0;
+  let stored = 0;
+  // A window of chunks compressing in parallel, written in order.
+  const window: { chunk: PendingChunk; out: Promise<Uint8Array> }[] = [];
+  const it = chunksOf(data, runs, chunkSize);
+  const refill = (): void => {
+    while (window.length < concurrency) {
+      const n = it.next();
+      if (n.done) return;
+      const out = compressChunk(codec, n.value.data, level);
+      out.catch(() => undefined); // awaited below; keeps a failure from being reported as unhandled meanwhile
+      window.push({ chunk: n.value, out });
     }
-
-    pos = Math.ceil(pos / 8) * 8;
-    const indexBytes = Buffer.concat(index);
-    const indexOffset = pos;
-    writeAllAt(fd, indexBytes, pos);
-    pos += indexBytes.length;
-
-    const h = Buffer.alloc(HEADER_SIZE);
-    h.write(SNAPSHOT_MAGIC, H.magic, 'latin1');
-    h.writeUInt32LE(SNAPSHOT_VERSION, H.version);
-    h.writeUInt32LE(HEADER_SIZE, H.headerSize);
-    setU64(h, H.metaOffset, HEADER_SIZE);
-    setU64(h, H.metaLength, meta.length);
-    setU64(h, H.indexOffset, indexOffset);
-    setU64(h, H.indexCount, index.length);
-    h.writeUInt32LE(crc32(meta), H.metaCrc);
-    h.writeUInt32LE(crc32(indexBytes), H.indexCrc);
-    h.writeUInt32LE(0, H.flags);
-    h.writeUInt32LE(crc32(h.subarray(0, H.headerCrc)), H.headerCrc);
-    writeAllAt(fd, h, 0);
-    commitTempOutput(out, outPath, opts.force === true);
-    return {
-      path: outPath,
-      fileBytes: pos,
-      chunks: index.length,
-      rawBytes: total,
-      storedBytes: stored,
-      codec,
-      seconds: (performance.now() - t0) / 1000,
-    };
-  } catch (e) {
-    discardTempOutput(out);
-    throw e;
+  };
+  refill();
+  while (window.length > 0) {
+    const { chunk, out } = window.shift()!;
+    let bytes = await out;
+    let used = codec;
+    // Incompressible data is stored as is.
+    if (bytes.length >= chunk.data.length) {
+      bytes = chunk.data;
+      used = 'none';
+    }
+    refill();
+    sink.writeAt(bytes, pos);
+    const e = Buffer.alloc(INDEX_ENTRY_SIZE);
+    setU64(e, E.addr, chunk.addr);
+    setU64(e, E.fileOffset, pos);
+    e.writeUInt32LE(chunk.data.length, E.length);
+    e.writeUInt32LE(bytes.length, E.storedLength);
+    e.writeUInt32LE(crc32(bytes), E.crc);
+    e.writeUInt8(chunk.stream, E.stream);
+    e.writeUInt8(CODEC_IDS[used], E.codec);
+    index.push(e);
+    pos += bytes.length;
+    done += chunk.data.length;
+    stored += bytes.length;
+    opts.onProgress?.(done, total);
   }
+
+  pos = Math.ceil(pos / 8) * 8;
+  const indexBytes = Buffer.concat(index);
+  const indexOffset = pos;
+  sink.writeAt(indexBytes, pos);
+  pos += indexBytes.length;
+
+  const h = Buffer.alloc(HEADER_SIZE);
+  h.write(SNAPSHOT_MAGIC, H.magic, 'latin1');
+  h.writeUInt32LE(SNAPSHOT_VERSION, H.version);
+  h.writeUInt32LE(HEADER_SIZE, H.headerSize);
+  setU64(h, H.metaOffset, HEADER_SIZE);
+  setU64(h, H.metaLength, meta.length);
+  setU64(h, H.indexOffset, indexOffset);
+  setU64(h, H.indexCount, index.length);
+  h.writeUInt32LE(crc32(meta), H.metaCrc);
+  h.writeUInt32LE(crc32(indexBytes), H.indexCrc);
+  h.writeUInt32LE(0, H.flags);
+  h.writeUInt32LE(crc32(h.subarray(0, H.headerCrc)), H.headerCrc);
+  sink.writeAt(h, 0);
+  return {
+    fileBytes: pos,
+    chunks: index.length,
+    rawBytes: total,
+    storedBytes: stored,
+    codec,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }

@@ -1,20 +1,22 @@
 /**
- * The .gsz byte format: round trip, every codec, lazy chunk decompression, file safety (0600,
- * atomic, no overwrite without force) and corrupt input (truncation, flipped bytes, bad magic,
+ * The .gsz byte format: round trip, every codec, lazy chunk decompression, file safety of the way
+ * `gospy capture` writes it (0600, atomic, no overwrite without force) and corrupt input (truncation, flipped bytes, bad magic,
  * future version) → one GospyError, never a TypeError/RangeError or a hang.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GospyError, FormatError, OutputExistsError, TruncatedError, UnsupportedError } from '../../../src/base/errors.ts';
 import { H, HEADER_SIZE, INDEX_ENTRY_SIZE } from '../../../src/format/snapshot/layout.ts';
 import { type Snapshot, readSnapshot, snapshotFromCapture } from '../../../src/format/snapshot/reader.ts';
 import type { CaptureData, CodecName } from '../../../src/format/snapshot/schema.ts';
-import { writeSnapshot } from '../../../src/format/snapshot/writer.ts';
+import { type SnapshotSink as WriteSink, type WriteOptions, writeSnapshot } from '../../../src/format/snapshot/writer.ts';
 import { BufferSource } from '../../../src/base/bytes.ts';
 import { openSnapshot } from '../../../src/memory/snapshot-image.ts';
+import { writeSnapshotFile } from '../../support/core-to-snapshot.ts';
+import { writeOutputFile } from '../../../src/base/output-file.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gospy-gsz-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -101,8 +103,30 @@ function readMem(snap: Snapshot, addr: number, len: number): Uint8Array | undefi
 
 async function written(name: string, codec: CodecName, extra: { chunkSize?: number } = {}): Promise<string> {
   const p = path.join(dir, name);
-  await writeSnapshot(p, data, { codec, ...extra });
+  await writeSnapshotFile(p, data, { codec, ...extra });
   return p;
+}
+
+/** The snapshot of `d` written to memory: the writer needs only a sink, no file. */
+async function inMemory(d: CaptureData, opts: WriteOptions = {}): Promise<Uint8Array> {
+  let out = new Uint8Array(0);
+  let end = 0;
+  await writeSnapshot(
+    {
+      writeAt(b, pos) {
+        if (pos + b.length > out.length) {
+          const grown = new Uint8Array(Math.max(pos + b.length, out.length * 2));
+          grown.set(out);
+          out = grown;
+        }
+        out.set(b, pos);
+        end = Math.max(end, pos + b.length);
+      },
+    },
+    d,
+    opts,
+  );
+  return out.subarray(0, end);
 }
 
 describe('round trip', () => {
@@ -143,7 +167,7 @@ describe('round trip', () => {
 
   it('reports progress up to the total', async () => {
     const seen: [number, number][] = [];
-    const r = await writeSnapshot(path.join(dir, 'progress.gsz'), data, { codec: 'brotli', onProgress: (d, t) => seen.push([d, t]) });
+    const r = await writeSnapshotFile(path.join(dir, 'progress.gsz'), data, { codec: 'brotli', onProgress: (d, t) => seen.push([d, t]) });
     expect(seen.length).toBe(r.chunks);
     expect(seen.at(-1)).toEqual([r.rawBytes, r.rawBytes]);
     expect(seen.every(([d], i) => i === 0 || d > seen[i - 1]![0])).toBe(true);
@@ -164,8 +188,12 @@ describe('round trip', () => {
 });
 
 describe('lazy decompression', () => {
-  it('decompresses a chunk only when touched, and once while cached', async () => {
-    const p = await written('lazy.gsz', 'brotli');
+  let p: string;
+  beforeAll(async () => {
+    p = await written('lazy.gsz', 'brotli');
+  });
+
+  it('decompresses a chunk only when touched, and once while cached', () => {
     const snap = openSnapshot(p);
     try {
       expect(snap.stats.decompressions).toBe(0);
@@ -182,8 +210,7 @@ describe('lazy decompression', () => {
     }
   });
 
-  it('evicts the least recently used chunk when the cache is full', async () => {
-    const p = path.join(dir, 'lazy.gsz');
+  it('evicts the least recently used chunk when the cache is full', () => {
     const snap = openSnapshot(p, { cacheBytes: 5 << 20 });
     try {
       readMem(snap, 0x7f0000000000, 8);
@@ -204,7 +231,7 @@ describe('file safety', () => {
     const p = path.join(sub, 'snap.gsz');
     const old = process.umask(0);
     try {
-      await writeSnapshot(p, data, { codec: 'brotli' });
+      await writeSnapshotFile(p, data, { codec: 'brotli' });
     } finally {
       process.umask(old);
     }
@@ -216,10 +243,10 @@ describe('file safety', () => {
     const sub = fs.mkdtempSync(path.join(dir, 'exists-'));
     const p = path.join(sub, 'snap.gsz');
     fs.writeFileSync(p, 'precious');
-    await expect(writeSnapshot(p, data, { codec: 'none' })).rejects.toBeInstanceOf(OutputExistsError);
+    await expect(writeSnapshotFile(p, data, { codec: 'none' })).rejects.toBeInstanceOf(OutputExistsError);
     expect(fs.readFileSync(p, 'utf8')).toBe('precious');
     expect(fs.readdirSync(sub)).toEqual(['snap.gsz']);
-    await writeSnapshot(p, data, { codec: 'none', force: true });
+    await writeSnapshotFile(p, data, { codec: 'none', force: true });
     expect(fs.readFileSync(p).subarray(0, 8).toString()).toBe('GOSPYSNP');
     expect(fs.statSync(p).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(sub)).toEqual(['snap.gsz']);
@@ -228,19 +255,45 @@ describe('file safety', () => {
   it('rejects overlapping memory runs before writing anything', async () => {
     const sub = fs.mkdtempSync(path.join(dir, 'overlap-'));
     const bad = { ...data, memory: [{ addr: 0x1000, bytes: new Uint8Array(0x2000) }, { addr: 0x2000, bytes: new Uint8Array(16) }] };
-    await expect(writeSnapshot(path.join(sub, 's.gsz'), bad)).rejects.toBeInstanceOf(FormatError);
+    const writes: number[] = [];
+    await expect(writeSnapshot({ writeAt: (_b, pos) => writes.push(pos) }, bad)).rejects.toBeInstanceOf(FormatError);
+    expect(writes).toEqual([]);
+    await expect(writeSnapshotFile(path.join(sub, 's.gsz'), bad)).rejects.toBeInstanceOf(FormatError);
     expect(fs.readdirSync(sub)).toEqual([]);
+  });
+
+  it('a sink that fails half-way: the error reaches the caller and no file is left', async () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'fail-'));
+    /** Passes the first two writes to `inner`, then fails like a full disk. */
+    const failingThird = (inner?: WriteSink): WriteSink => {
+      let n = 0;
+      return {
+        writeAt(b, pos) {
+          if (++n === 3) throw new Error('disk full');
+          inner?.writeAt(b, pos);
+        },
+      };
+    };
+    await expect(writeSnapshot(failingThird(), data, { codec: 'none' })).rejects.toThrow('disk full');
+    await expect(writeOutputFile(path.join(sub, 's.gsz'), false, (sink) => writeSnapshot(failingThird(sink), data, { codec: 'none' }))).rejects.toThrow('disk full');
+    expect(fs.readdirSync(sub)).toEqual([]);
+  });
+
+  it('the same bytes in memory and in a file', async () => {
+    const p = await written('same.gsz', 'none');
+    expect(Buffer.from(await inMemory(data, { codec: 'none' })).equals(fs.readFileSync(p))).toBe(true);
   });
 });
 
 describe('corrupt input', () => {
   let good: Uint8Array;
-  let small: string;
-  it('setup', async () => {
-    small = path.join(dir, 'corrupt-base.gsz');
+  beforeAll(async () => {
     const d: CaptureData = { ...data, exe: bytes(20000, 8), memory: [{ addr: 0x10000, bytes: bytes(40000, 9) }, { addr: 0x40000, bytes: bytes(9000, 10) }] };
-    await writeSnapshot(small, d, { codec: 'brotli', chunkSize: 8192 });
-    good = new Uint8Array(fs.readFileSync(small));
+    good = await inMemory(d, { codec: 'brotli', chunkSize: 8192 });
+  });
+
+  it('the uncorrupted snapshot reads back whole', () => {
+    expect(exercise(good)).toBeUndefined();
   });
 
   /** Open and read everything; the error, or undefined when all went well. */
