@@ -1,8 +1,9 @@
 /**
  * Developer command: print the runtime struct offsets gospy needs (src/runtime/layouts/fields.ts),
  * read from the DWARF of real Go executables, as rows for src/runtime/layouts/go-tables.ts, and
- * flag where the built-in table disagrees. This is how the per-version tables are made and checked
- * when a new Go release arrives (test/runtime/layout-tables.test.ts runs the same comparison).
+ * flag where the built-in table disagrees (src/runtime/layouts/compare-dwarf.ts, which
+ * test/runtime/layout-tables.test.ts asserts on every sample). This is how the per-version tables are
+ * made and checked when a new Go release arrives.
  *
  *   node_modules/.bin/node analyze/dev-layout.ts EXE [EXE…]      (EXE may be .xz)
  */
@@ -13,18 +14,12 @@ import { ElfFile } from '../src/format/elf/file.ts';
 import { findBuildInfo } from '../src/format/buildinfo/buildinfo.ts';
 import { parseDwarf } from '../src/format/dwarf/index.ts';
 import { buildInfoSource, exeFacts } from '../src/runtime/core-target.ts';
-import { layoutFromDwarf } from '../src/runtime/layouts/from-dwarf.ts';
-import { tableLayout } from '../src/runtime/layouts/go-tables.ts';
-import { OPTIONAL_FIELDS, REQUIRED_FIELDS } from '../src/runtime/layouts/fields.ts';
+import { compareLayoutWithDwarf, type LayoutComparison as TableComparison } from '../src/runtime/layouts/compare-dwarf.ts';
 import { parseGoVersion } from '../src/runtime/version.ts';
 
-export interface LayoutComparison {
+export interface LayoutComparison extends TableComparison {
   readonly goVersion: string;
   readonly minor: number;
-  /** field → DWARF offset (undefined: not in this version's DWARF). */
-  readonly dwarf: ReadonlyMap<string, number | undefined>;
-  /** Fields where the built-in table says something else. */
-  readonly disagreements: readonly string[];
 }
 
 export function compareLayout(exeBytes: Uint8Array, name: string): LayoutComparison | undefined {
@@ -36,20 +31,7 @@ export function compareLayout(exeBytes: Uint8Array, name: string): LayoutCompari
   const goVersion = findBuildInfo(buildInfoSource(elf))?.goVersion ?? '';
   const minor = parseGoVersion(goVersion)?.minor ?? 0;
   const dwarf = parseDwarf({ info, abbrev, str: facts.sectionBytes('.debug_str'), lineStr: facts.sectionBytes('.debug_line_str'), addr: facts.sectionBytes('.debug_addr'), strOffsets: facts.sectionBytes('.debug_str_offsets') });
-  const { layout } = layoutFromDwarf(dwarf);
-  const table = tableLayout(minor).layout;
-  const offsets = new Map<string, number | undefined>();
-  const disagreements: string[] = [];
-  for (const f of [...REQUIRED_FIELDS, ...OPTIONAL_FIELDS]) {
-    const d = layout.find(f);
-    offsets.set(f, d);
-    const t = table.find(f);
-    if (t !== undefined && t !== d) disagreements.push(`${f}: table ${t}, DWARF ${d ?? 'absent'}`);
-    if (t === undefined && d !== undefined && (REQUIRED_FIELDS as readonly string[]).includes(f)) {
-      disagreements.push(`${f}: missing from the table, DWARF ${d}`);
-    }
-  }
-  return { goVersion, minor, dwarf: offsets, disagreements };
+  return { goVersion, minor, ...compareLayoutWithDwarf(dwarf, minor) };
 }
 
 if (import.meta.main) {

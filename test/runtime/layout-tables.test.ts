@@ -1,11 +1,13 @@
 /**
  * The built-in per-version layout tables (used for binaries without DWARF) must agree with the DWARF
  * of every sample executable that has DWARF: same offset for every field the table knows, and every
- * required field known. The same comparison is `node analyze/dev-layout.ts EXE`.
+ * required field known (src/runtime/layouts/compare-dwarf.ts; `node analyze/dev-layout.ts EXE`
+ * prints the same comparison).
  */
-import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compareLayout } from '../../analyze/dev-layout.ts';
+import { parseDwarf } from '../../src/format/dwarf/index.ts';
+import { compareLayoutWithDwarf } from '../../src/runtime/layouts/compare-dwarf.ts';
+import { dwarfSections, openExe } from '../support/exe.ts';
 import { listSampleBuilds, sampleName, samplePath } from '../support/samples.ts';
 
 const withDwarf = listSampleBuilds().filter((b) => b.meta['stripped'] !== true && !b.variant.includes('stripped'));
@@ -14,10 +16,11 @@ describe('layout tables agree with DWARF', () => {
   it('has samples with DWARF', () => expect(withDwarf.length).toBeGreaterThan(0));
 
   it.each(withDwarf.map((b) => [sampleName(b), b] as const))('%s', async (_n, b) => {
-    const exe = await samplePath(b, 'exe');
-    const c = compareLayout(fs.readFileSync(exe), exe);
-    expect(c, 'sample exe has DWARF').toBeDefined();
-    expect(`go1.${c!.minor}`).toBe(b.go);
-    expect(c!.disagreements).toEqual([]);
+    const sections = dwarfSections(openExe(await samplePath(b, 'exe')));
+    expect(sections, 'sample exe has DWARF').toBeDefined();
+    const minor = Number(/^go1\.(\d+)$/.exec(b.go)?.[1]);
+    const c = compareLayoutWithDwarf(parseDwarf(sections!), minor);
+    expect([...c.dwarf.values()].filter((o) => o !== undefined).length, 'fields found in DWARF').toBeGreaterThan(10);
+    expect(c.disagreements).toEqual([]);
   });
 });
