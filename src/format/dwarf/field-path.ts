@@ -4,8 +4,12 @@
  * atomic.Uint32 struct). Typedefs are looked through at every step; pointers are not followed
  * (an offset is only meaningful within one object).
  */
-import type { DwarfIndex } from './index.ts';
 import type { DwarfType } from './types.ts';
+
+/** What a field path needs of the DWARF index (DwarfIndex, index.ts, which re-exports this module). */
+export interface StructLookup {
+  struct(name: string): DwarfType | undefined;
+}
 
 export interface ResolvedField {
   /** Byte offset from the start of the outer struct. */
@@ -14,7 +18,7 @@ export interface ResolvedField {
 }
 
 /** Resolves `path` inside struct `structName`; undefined when any step is missing. */
-export function resolveField(index: DwarfIndex, structName: string, path: string): ResolvedField | undefined {
+export function resolveField(index: StructLookup, structName: string, path: string): ResolvedField | undefined {
   let t: DwarfType | undefined = index.struct(structName);
   if (t === undefined) return undefined;
   let offset = 0;
@@ -29,6 +33,6 @@ export function resolveField(index: DwarfIndex, structName: string, path: string
 }
 
 /** Byte offset of `path` inside struct `structName` (e.g. 'runtime.g', 'sched.sp'), or undefined. */
-export function fieldOffset(index: DwarfIndex, structName: string, path: string): number | undefined {
+export function fieldOffset(index: StructLookup, structName: string, path: string): number | undefined {
   return resolveField(index, structName, path)?.offset;
 }
