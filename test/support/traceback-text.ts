@@ -49,7 +49,10 @@ export function parseDump(text: string): DumpBlock[] {
 export const RUNNING_ELSEWHERE = '\tgoroutine running on other thread; stack unavailable';
 
 export interface CompareOptions {
-  /** An oracle goroutine left out of the comparison (stacks.test.ts: the goroutine that wrote the dump). */
+  /**
+   * An oracle goroutine left out of the comparison (stacks.test.ts: the goroutine that wrote the dump,
+   * which moved on): its text is not compared and it may be absent from ours.
+   */
   readonly skip?: DumpBlock;
   /**
    * For a goroutine the runtime printed as running on another thread (no stack): also require ours to be
@@ -61,16 +64,28 @@ export interface CompareOptions {
 }
 
 export interface CompareResult {
-  /** One entry per goroutine that is missing or differs (a runtime/gospy diff). */
+  /** One entry per goroutine that is missing, extra, duplicated or differs (a runtime/gospy diff). */
   readonly mismatches: string[];
   /** Goroutines whose whole text was compared. */
   readonly compared: number;
 }
 
-/** Compares our dump with the runtime's (the oracle), goroutine by goroutine, under the tolerances of `opts`. */
+/**
+ * Compares our dump with the runtime's (the oracle) in both directions: every oracle goroutine must
+ * be in ours with the same text (under the tolerances of `opts`), and ours must have no goroutine
+ * the oracle lacks and none twice. CPU-busy goroutines are compared by presence and status only.
+ */
 export function compareDumps(oracle: readonly DumpBlock[], ours: readonly DumpBlock[], opts: CompareOptions = {}): CompareResult {
-  const byId = new Map(ours.map((x) => [x.id, x]));
+  const byId = new Map<number, DumpBlock>();
   const mismatches: string[] = [];
+  for (const x of ours) {
+    if (byId.has(x.id)) mismatches.push(`goroutine ${x.id} printed more than once by gospy:\n${byId.get(x.id)!.text}\n${x.text}`);
+    else byId.set(x.id, x);
+  }
+  const inOracle = new Set(oracle.map((x) => x.id));
+  for (const x of byId.values()) {
+    if (!inOracle.has(x.id)) mismatches.push(`goroutine ${x.id} printed by gospy but not by the runtime:\n${x.text}`);
+  }
   let compared = 0;
   const busy = ['running', 'runnable'];
   for (const want of oracle) {
