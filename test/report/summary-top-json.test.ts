@@ -146,13 +146,12 @@ describe('top', () => {
     expect(percent(0.00001)).toBe('<0.1%');
     expect(percent(0)).toBe('0.0%');
   });
-  it('is linear: 100k goroutines over 1k functions', () => {
+  it('groups 100k goroutines over 1k functions', () => {
+    // Timing at this scale: bench/scale.ts (real cores), not a unit test.
     const gs = Array.from({ length: 100_000 }, (_, i) => goroutine(i + 1, { frames: [frame(`main.f${i % 1000}`)] }));
-    const t0 = performance.now();
     const { buckets } = topBuckets(model(gs), { all: false });
     expect(buckets.length).toBe(1000);
-    expect(buckets[0]!.count).toBe(100);
-    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(buckets.every((b) => b.count === 100)).toBe(true);
   });
 });
 

@@ -370,7 +370,7 @@ created by main.main in goroutine 1
     const gs = Array.from({ length: 100_000 }, (_, i) =>
       goroutine(i + 1, { frames: [frame('runtime.gopark'), frame('main.worker', { args: '0x1' })], createdBy: createdBy('main.main') }),
     );
-    const t0 = performance.now();
+    // Timing at this scale: bench/scale.ts (real cores), not a unit test.
     let chunks = 0;
     let bytes = 0;
     let last = '';
@@ -383,6 +383,5 @@ created by main.main in goroutine 1
     expect(bytes).toBeGreaterThan(100_000 * 50);
     expect(last.startsWith('\ngoroutine 100000 [chan receive]:\n')).toBe(true);
     expect(last.endsWith('+0x136\n')).toBe(true);
-    expect(performance.now() - t0).toBeLessThan(5000);
   });
 });

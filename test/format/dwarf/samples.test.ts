@@ -71,10 +71,7 @@ describe('real samples', () => {
       return;
     }
     it('DWARF: runtime.g layout, allgs, constants and producer', () => {
-      const t0 = performance.now();
-      const idx = parseDwarf(sections!);
-      const ms = performance.now() - t0;
-      expect(ms, `indexing ${sections!.info.length} bytes took ${ms.toFixed(0)} ms`).toBeLessThan(2000);
+      const idx = parseDwarf(sections!); // timing: bench/dwarf-index.ts
       const prod = parseGoVersion(idx.producer ?? '');
       expect(prod?.minor).toBe(version!.minor);
       const want = expectedG(version!.minor);

@@ -321,26 +321,22 @@ describe('funcdata addresses', () => {
   });
 });
 
-describe('performance', () => {
-  it('parses a 20k-function table in well under 50 ms and looks up quickly', () => {
+describe('a large table', () => {
+  // Timing lives in bench/gosym-pclntab.ts (parse and lookup throughput on real executables).
+  it('parses a 20k-function table and finds every function by pc', () => {
     const funcs: SynFunc[] = [];
     for (let i = 0; i < 20000; i++) {
       funcs.push({ name: `pkg${i % 50}.F${i}`, size: 0x40, pcsp: [[1, 4], [8, 0x3c]], pcfile: [[1, 0x40]], pcln: [[i % 1000, 0x10], [1, 0x10], [1, 0x20]] });
     }
-    const d = buildTable(spec('1.20', {}, funcs)).data;
-    const t0 = performance.now();
-    const t = PclnTable.parse(d, ctx('1.20'));
-    const parseMs = performance.now() - t0;
-    const t1 = performance.now();
-    let sum = 0;
+    const t = PclnTable.parse(buildTable(spec('1.20', {}, funcs)).data, ctx('1.20'));
+    expect(t.nfunc).toBe(20000);
+    const wrong: string[] = [];
     for (let k = 0; k < 100000; k++) {
-      const pc = TEXT + ((k * 7919) % (20000 * 0x40));
-      const f = t.findFunc(pc)!;
-      sum += t.fileLine(f, pc).line;
+      const i = (k * 7919) % 20000;
+      const pc = TEXT + i * 0x40 + (k % 0x40);
+      const f = t.findFunc(pc);
+      if (f === undefined || f.name !== `pkg${i % 50}.F${i}`) wrong.push(`0x${pc.toString(16)}`);
     }
-    const lookMs = performance.now() - t1;
-    expect(sum).toBeGreaterThan(0);
-    expect(parseMs).toBeLessThan(50);
-    expect(lookMs).toBeLessThan(1000);
+    expect(wrong).toEqual([]);
   });
 });
