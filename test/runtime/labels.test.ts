@@ -9,6 +9,7 @@ import { listSampleBuilds, sampleName, samplePath } from '../support/samples.ts'
 const builds = listSampleBuilds().filter((b) => b.program === 'states');
 
 describe('pprof labels', () => {
+  it('has states samples', () => expect(builds.length).toBeGreaterThan(0));
   it.each(builds.map((b) => [sampleName(b), b] as const))('%s', async (_n, b) => {
     const model = await analyzeFile(await samplePath(b, 'core'), { exe: await samplePath(b, 'exe') });
     const labelled = model.goroutines.filter((g) => g.labels !== undefined && Object.keys(g.labels).length > 0);

@@ -25,6 +25,10 @@ function waitReasonStrings(elf: ElfFile): string[] {
 }
 
 describe('wait reason tables equal the binaries own runtime.waitReasonStrings', () => {
+  // Listed, never silently empty: every Go release of the samples has an unstripped states build.
+  it('has unstripped states samples of every Go release', () => {
+    expect(new Set(withSymbols.map((b) => b.go)).size).toBeGreaterThanOrEqual(8);
+  });
   it.each(withSymbols.map((b) => [sampleName(b), b] as const))('%s', async (_n, b) => {
     const path = await samplePath(b, 'exe');
     const elf = ElfFile.parse(new BufferSource(fs.readFileSync(path), path));
