@@ -188,24 +188,19 @@ export function checkLayers(modules: readonly Module[]): string[] {
     }
   }
 
-  // The filesystem reached through another module (e.g. a src/base helper that opens files).
-  const reachesFs = new Map<string, string | undefined>();
+  // The filesystem reached through another module (e.g. a src/base helper that opens files): the
+  // chain of imports that leads there, depth first (the graph is small; no memo, so cycles cannot
+  // hide a path).
   const fsPath = (p: string, seen: Set<string>): string | undefined => {
-    if (reachesFs.has(p)) return reachesFs.get(p);
     if (seen.has(p)) return undefined;
     seen.add(p);
-    const m = byPath.get(p);
-    let via: string | undefined;
-    for (const t of m?.imports ?? []) {
-      if (FS_MODULES.has(t)) via = t;
-      else if (known.has(t)) {
-        const inner = fsPath(t, seen);
-        if (inner !== undefined) via = `${t} → ${inner}`;
-      }
-      if (via !== undefined) break;
+    for (const t of byPath.get(p)?.imports ?? []) {
+      if (FS_MODULES.has(t)) return t;
+      if (!known.has(t)) continue;
+      const inner = fsPath(t, seen);
+      if (inner !== undefined) return `${t} → ${inner}`;
     }
-    reachesFs.set(p, via);
-    return via;
+    return undefined;
   };
   for (const m of modules) {
     if (groupOf(m.path) !== 'src/format') continue;
