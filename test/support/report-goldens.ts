@@ -14,6 +14,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { GOSPY } from './live-target.ts';
 import { REPO } from './samples.ts';
 
 export const GOLDEN_DIR = path.join(REPO, 'test', 'golden', 'reports');
@@ -67,7 +68,7 @@ export interface CliRun {
 
 /** Run the case's `gospy analyze` (the real CLI, a child process with this Node) from the repository root. */
 export function runCase(c: ReportCase): Promise<CliRun> {
-  const argv = ['analyze/gospy.mjs', 'analyze', `${c.sample}/core.xz`, '--exe', `${c.sample}/exe.xz`, ...c.args];
+  const argv = [GOSPY, 'analyze', `${c.sample}/core.xz`, '--exe', `${c.sample}/exe.xz`, ...c.args];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
