@@ -208,7 +208,9 @@ describe('capture safety', () => {
     // Another tracer: a capture held in its freeze, and a second capture of the same process.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gospy-perm-'));
     dirs.push(dir);
-    const first = spawnCapture(target.pid, path.join(dir, 'a.gsz'), { GOSPY_TEST_HOLD_MS: '3000' });
+    // Held long enough for a second gospy to start and reach ptrace on a loaded machine (3 s was
+    // not: at load 12 on 2 cores the second capture found the target free and succeeded).
+    const first = spawnCapture(target.pid, path.join(dir, 'a.gsz'), { GOSPY_TEST_HOLD_MS: '10000' });
     try {
       expect(await waitTracedBy(target.pid, first.child.pid!, 20_000)).toBe(true);
       const second = await runGospy(['capture', '--pid', String(target.pid), '-o', path.join(dir, 'b.gsz')]);
