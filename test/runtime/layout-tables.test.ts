@@ -1,11 +1,11 @@
 /**
  * The built-in per-version layout tables (used for binaries without DWARF) must agree with the DWARF
  * of every sample executable that has DWARF: same offset for every field the table knows, and every
- * required field known. The same comparison is `node analyze/dev-layout.ts EXE`.
+ * required field known. The same comparison is `node cli/dev-layout.ts EXE`.
  */
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compareLayout } from '../../analyze/dev-layout.ts';
+import { compareLayout } from '../../cli/dev-layout.ts';
 import { listSampleBuilds, sampleName, samplePath } from '../support/samples.ts';
 
 const withDwarf = listSampleBuilds().filter((b) => b.meta['stripped'] !== true && !b.variant.includes('stripped'));

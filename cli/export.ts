@@ -1,11 +1,12 @@
 /**
- * `gospy export snap.gsz --core OUT [--exe OUT] [--force]`: turns a gospy snapshot into a standard
+ * `gospy export snap.gsz --core OUT [--exe OUT] [--force]` (arguments checked by
+ * cli/commands/export.ts): turns a gospy snapshot into a standard
  * ELF core (src/format/elf/core-writer.ts) that `dlv core EXE OUT` and `gdb EXE OUT` open, and/or
  * writes out the executable embedded in the snapshot. Outputs hold the process's secrets: written
  * 0600, atomically (temporary file + rename), never over an existing file without --force.
  */
 import * as path from 'node:path';
-import { UsageError } from '../src/base/errors.ts';
+import { TruncatedError } from '../src/base/errors.ts';
 import { checkOutputFree, commitTempOutput, discardTempOutput, openTempOutput, writeAllAt } from '../src/base/output-file.ts';
 import { AT_ENTRY, PF_R, PF_W, PF_X } from '../src/format/elf/constants.ts';
 import { parseAuxv, regsetSize } from '../src/format/elf/core-notes.ts';
@@ -44,6 +45,13 @@ export function writeAtomic(outPath: string, chunks: Iterable<Uint8Array>, force
   }
 }
 
+/** A snapshot that holds less than its index promises: cut short (a copy or download that stopped early). */
+function snapshotCut(detail: string): TruncatedError {
+  return new TruncatedError(`the snapshot is truncated: ${detail}`, {
+    hint: 'the file was cut short (an interrupted copy or a full disk?): copy it again, or capture again',
+  });
+}
+
 function flagsOf(perms: string): number {
   return (perms[0] === 'r' ? PF_R : 0) | (perms[1] === 'w' ? PF_W : 0) | (perms[2] === 'x' ? PF_X : 0);
 }
@@ -78,7 +86,7 @@ function dataSegment(pieces: Piece[], flags: number): CoreSegment {
         for (let a = p.start; a < p.end; a += PIECE) {
           const n = Math.min(PIECE, p.end - a);
           const b = p.run.read(a, n);
-          if (b.length !== n) throw new Error(`snapshot ${p.run.label}: read ${b.length} of ${n} bytes at 0x${a.toString(16)}`);
+          if (b.length !== n) throw snapshotCut(`${p.run.label} has ${b.length} of ${n} bytes at 0x${a.toString(16)}`);
           yield b;
         }
       }
@@ -157,17 +165,13 @@ function* exeChunks(snap: Snapshot): Generator<Uint8Array> {
   for (let off = 0; off < snap.exe.size; off += 16 << 20) {
     const n = Math.min(16 << 20, snap.exe.size - off);
     const b = snap.exe.read(off, n);
-    if (b.length !== n) throw new Error(`snapshot ${snap.name}: executable bytes end at ${off + b.length}, expected ${snap.exe.size}`);
+    if (b.length !== n) throw snapshotCut(`${snap.name}: its executable ends at byte ${off + b.length} of ${snap.exe.size}`);
     yield b;
   }
 }
 
 export async function runExport(args: ExportArgs, io: ExportIo): Promise<void> {
-  if (args.core === undefined && args.exe === undefined) {
-    throw new UsageError('name what to write: --core OUT and/or --exe OUT', { hint: 'e.g. gospy export snap.gsz --core snap.core --exe snap.exe' });
-  }
-  if (args.core !== undefined && args.core === args.exe) throw new UsageError('--core and --exe name the same file');
-  // Refuse before doing any work.
+  // Refuse before doing any work: an output that exists, or that cannot be written.
   for (const p of [args.core, args.exe]) if (p !== undefined) checkOutputFree(p, args.force);
   const snap = openSnapshot(args.file);
   try {
