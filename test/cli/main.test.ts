@@ -8,6 +8,7 @@ import { writeChunks } from '../../cli/output.ts';
 import { FormatError, MismatchError, UnsupportedError } from '../../src/base/errors.ts';
 import { createdBy, frame, goroutine, model } from '../report/fixtures.ts';
 import { REPO } from '../support/samples.ts';
+import { errnoName, ptraceRefused } from '../../capture/errors.ts';
 
 /** A Writable that keeps what it was given; optionally small and slow, or failing like a closed pipe. */
 class Sink extends Writable {
@@ -265,6 +266,8 @@ describe('error boundary', () => {
     [new FormatError('elf', "bad magic '7f454c47'", 0, { hint: 'is this a core file?' }), 1, "gospy: elf: bad magic '7f454c47' at offset 0x0\nhint: is this a core file?\n"],
     [new MismatchError('core and executable have different build ids'), 1, 'gospy: core and executable have different build ids\n'],
     [new UnsupportedError('go-version', 'Go 1.11 is older than gospy supports (1.12+)'), 3, 'gospy: Go 1.11 is older than gospy supports (1.12+)\n'],
+    // capture/freeze.ts: a ptrace errno that is neither EPERM nor ESRCH (was a plain Error: exit 70).
+    [ptraceRefused(41, 42, 'PTRACE_SEIZE', errnoName({ EPERM: 1, EBUSY: 16 }, 16)), 1, 'gospy: cannot stop thread 42 of process 41: ptrace(PTRACE_SEIZE) failed with EBUSY\nhint: the kernel refused to trace it; if it persists, report it with `uname -r` and the command line (capture again with --debug)\n'],
     [new TypeError("Cannot read properties of undefined (reading 'x')"), 70, "gospy: internal error: Cannot read properties of undefined (reading 'x') (re-run with --debug for a stack trace)\n"],
     ['a string', 70, 'gospy: internal error: a string (re-run with --debug for a stack trace)\n'],
   ])('%s → exit %i', async (err, code, text) => {
