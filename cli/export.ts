@@ -13,6 +13,7 @@ import { parseAuxv, regsetSize } from '../src/format/elf/core-notes.ts';
 import { type CoreFileMapping, type CoreInput, type CoreSegment, coreChunks } from '../src/format/elf/core-writer.ts';
 import type { Snapshot, SnapshotRun } from '../src/format/snapshot/reader.ts';
 import { openSnapshot } from '../src/memory/snapshot-image.ts';
+import type { Session } from './session.ts';
 
 export interface ExportArgs {
   readonly file: string;
@@ -21,9 +22,6 @@ export interface ExportArgs {
   readonly force: boolean;
 }
 
-export interface ExportIo {
-  readonly stderr: { write(s: string): unknown };
-}
 
 const PIECE = 4 << 20;
 
@@ -170,7 +168,7 @@ function* exeChunks(snap: Snapshot): Generator<Uint8Array> {
   }
 }
 
-export async function runExport(args: ExportArgs, io: ExportIo): Promise<void> {
+export async function runExport(args: ExportArgs, session: Session): Promise<void> {
   // Refuse before doing any work: an output that exists, or that cannot be written.
   for (const p of [args.core, args.exe]) if (p !== undefined) checkOutputFree(p, args.force);
   const snap = openSnapshot(args.file);
@@ -179,14 +177,14 @@ export async function runExport(args: ExportArgs, io: ExportIo): Promise<void> {
     if (args.core !== undefined) {
       const input = coreInputOf(snap);
       if (input.threads.length === 0) {
-        io.stderr.write(`gospy: warning: the snapshot has no thread registers (e.g. --nonblocking): debuggers will find no threads in the core\n`);
+        await session.warn([{ kind: 'export-no-registers', message: 'the snapshot has no thread registers (e.g. --nonblocking): debuggers will find no threads in the core' }]);
       }
       const n = writeAtomic(args.core, coreChunks(input), args.force);
-      io.stderr.write(`gospy: wrote ${args.core} (ELF core, ${input.threads.length} threads, ${input.segments.length} PT_LOADs, ${mib(n)} MiB)\n`);
+      await session.note([`gospy: wrote ${args.core} (ELF core, ${input.threads.length} threads, ${input.segments.length} PT_LOADs, ${mib(n)} MiB)\n`]);
     }
     if (args.exe !== undefined) {
       const n = writeAtomic(args.exe, exeChunks(snap), args.force);
-      io.stderr.write(`gospy: wrote ${args.exe} (executable, ${mib(n)} MiB)\n`);
+      await session.note([`gospy: wrote ${args.exe} (executable, ${mib(n)} MiB)\n`]);
     }
   } finally {
     snap.close();

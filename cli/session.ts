@@ -43,16 +43,17 @@ export class Session {
    * carry them too).
    */
   async warn(warnings: readonly Warning[]): Promise<void> {
-    if (warnings.length === 0) return;
-    this.progress.clear();
-    await writeChunks(this.io.stderr, warnings.map((w) => `gospy: warning: ${w.message}\n`));
+    await this.note(warnings.map((w) => `gospy: warning: ${w.message}\n`));
   }
 
-  /** Lines about what was done (the pause of a capture, a file written), on stderr; each ends in '\n'. */
+  /**
+   * Lines about what was done (the pause of a capture, a file written), on stderr; each ends in '\n'.
+   * One plain write: a few lines, and Node writes stderr synchronously to files, pipes and terminals.
+   */
   async note(lines: readonly string[]): Promise<void> {
     if (lines.length === 0) return;
     this.progress.clear();
-    await writeChunks(this.io.stderr, lines);
+    this.io.stderr.write(lines.join(''));
   }
 
   /** Colour for a report on stdout: --color, then NO_COLOR, then whether stdout is a terminal. */

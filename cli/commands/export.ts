@@ -42,7 +42,7 @@ export const exportCommand: Command = {
     const args = { file: String(parsed['file']), core, exe, force: parsed['force'] === true };
     return async (session) => {
       const { runExport } = await import('../export.ts');
-      await runExport(args, session.io);
+      await runExport(args, session);
     };
   },
 };
