@@ -5,7 +5,7 @@
  *
  *   node_modules/.bin/node bench/match-rate.ts
  */
-import { analyzeFile } from '../src/runtime/analyze-file.ts';
+import { openModel } from '../src/runtime/open-model.ts';
 import { formatTraceback } from '../src/report/traceback.ts';
 import { hasSampleFile, listSampleBuilds, readSampleText, sampleName, samplePath } from '../test/support/samples.ts';
 import { compareDumps, minutesOf, normalizeCrashDump, parseDump, withMinutes } from '../test/support/traceback-text.ts';
@@ -14,7 +14,7 @@ const rows: string[] = [];
 for (const b of listSampleBuilds()) {
   for (const kind of ['core', 'gcore'] as const) {
     if (!hasSampleFile(b, kind)) continue;
-    const model = await analyzeFile(await samplePath(b, kind), { exe: await samplePath(b, 'exe') });
+    const model = await openModel(await samplePath(b, kind), { exe: await samplePath(b, 'exe') });
     const l1 = parseDump([...formatTraceback(model, { all: false })].join(''));
     const stack = parseDump(readSampleText(b, 'stack.txt') ?? '');
     const crash = readSampleText(b, 'crash.txt');

@@ -69,3 +69,18 @@ export function notGo(pid: number, exePath: string): NotGoError {
     hint: 'gospy captures Go programs only; for other programs use gcore or a kernel core dump',
   });
 }
+
+/** The name of errno `e` (e.g. 'EBUSY') from koffi's table, or its number when the table lacks it. */
+export function errnoName(table: Readonly<Record<string, number>>, e: number): string {
+  return Object.keys(table).find((k) => table[k] === e) ?? `errno ${e}`;
+}
+
+/**
+ * ptrace refused a thread for a reason other than permission or the thread being gone (which have
+ * their own errors): the kernel's answer, named, and what to check.
+ */
+export function ptraceRefused(pid: number, tid: number, request: string, errno: string): NotPermittedError {
+  return new NotPermittedError(`cannot stop thread ${tid} of process ${pid}: ptrace(${request}) failed with ${errno}`, {
+    hint: 'the kernel refused to trace it; if it persists, report it with `uname -r` and the command line (capture again with --debug)',
+  });
+}

@@ -29,7 +29,7 @@ import {
   type Sys,
 } from './ptrace.ts';
 import { listTasks, processAlive, threadState } from './proc.ts';
-import { notPermitted, processGone } from './errors.ts';
+import { errnoName, notPermitted, processGone, ptraceRefused } from './errors.ts';
 
 export type StopKind = 'interrupt' | 'group-stop' | 'signal' | 'none';
 
@@ -133,7 +133,7 @@ export function withFrozenProcess<T>(pid: number, opts: FreezeOptions, body: (th
             continue;
           }
           if (e === sys.E['EPERM'] || e === sys.E['EACCES']) throw notPermitted(pid, e === sys.E['EPERM'] ? 'EPERM' : 'EACCES');
-          throw new Error(`ptrace(PTRACE_SEIZE, ${tid}) failed: errno ${e}`);
+          throw ptraceRefused(pid, tid, 'PTRACE_SEIZE', errnoName(sys.E, e));
         }
         t.attached = true;
         if (state.firstInterrupt < 0) state.firstInterrupt = performance.now();

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'not-go'
   | 'truncated'
   | 'output-exists'
+  | 'output-path'
   | 'usage'
   | 'not-permitted';
 
@@ -95,7 +96,20 @@ export class OutputExistsError extends GospyError {
   }
 }
 
-/** Bad command line. Thrown only by analyze/. */
+/**
+ * An output the user named cannot be written: its directory is missing, not a directory or not
+ * writable, or a directory stands where the file would go.
+ */
+export class OutputPathError extends GospyError {
+  readonly code = 'output-path';
+  readonly path: string;
+  constructor(path: string, detail: string, options?: { hint?: string; cause?: unknown }) {
+    super(detail, options);
+    this.path = path;
+  }
+}
+
+/** Bad command line. Thrown only by cli/. */
 export class UsageError extends GospyError {
   readonly code = 'usage';
 }

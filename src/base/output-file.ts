@@ -6,20 +6,48 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { OutputExistsError } from './errors.ts';
+import { OutputExistsError, OutputPathError } from './errors.ts';
 
 export interface TempOutput {
   readonly fd: number;
   readonly tmp: string;
 }
 
+function errnoOf(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}
+
 function exists(p: string): boolean {
   try {
     fs.lstatSync(p);
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    // ENOTDIR: a file stands where a directory of the path should be; the directory check says so.
+    if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return false;
+    throw cannotWrite(p, e);
   }
+}
+
+/** An fs error on the way to an output, as the user's mistake it is (a missing or read-only directory…). */
+function cannotWrite(outPath: string, e: unknown): OutputPathError {
+  const dir = path.dirname(path.resolve(outPath));
+  const code = errnoOf(e);
+  const why =
+    code === 'ENOENT'
+      ? `directory ${dir} does not exist`
+      : code === 'ENOTDIR'
+        ? `${dir} is not a directory`
+        : code === 'EACCES' || code === 'EPERM'
+          ? `permission denied in ${dir}`
+          : code === 'EROFS'
+            ? `${dir} is on a read-only file system`
+            : code === 'EISDIR'
+              ? `${outPath} is a directory`
+              : `${code ?? String(e)}`;
+  return new OutputPathError(outPath, `cannot write ${outPath}: ${why}`, {
+    hint: code === 'EISDIR' ? `name a file, e.g. ${path.join(outPath, path.basename(outPath) || 'out')}.gsz` : 'choose an output path in an existing directory you may write to',
+    cause: e,
+  });
 }
 
 function refuse(p: string): never {
@@ -28,16 +56,36 @@ function refuse(p: string): never {
   });
 }
 
-/** Refuse early (before any work, or stopping a process) when the output exists and force is off. */
+/**
+ * Refuse early (before any work, and before stopping a process) an output that cannot be written:
+ * one that exists when force is off, a directory in its place, or a directory that is missing, not a
+ * directory or not writable (the temporary file goes there).
+ */
 export function checkOutputFree(outPath: string, force: boolean): void {
-  if (!force && exists(outPath)) refuse(outPath);
+  if (exists(outPath)) {
+    if (!force) refuse(outPath);
+    if (fs.statSync(outPath, { throwIfNoEntry: false })?.isDirectory() === true) throw cannotWrite(outPath, { code: 'EISDIR' });
+  }
+  const dir = path.dirname(path.resolve(outPath));
+  try {
+    if (!fs.statSync(dir).isDirectory()) throw cannotWrite(outPath, { code: 'ENOTDIR' });
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+  } catch (e) {
+    throw e instanceof OutputPathError ? e : cannotWrite(outPath, e);
+  }
 }
 
 /** A new 0600 temporary file in the output's directory. */
 export function openTempOutput(outPath: string): TempOutput {
   const dir = path.dirname(path.resolve(outPath));
   const tmp = path.join(dir, `.${path.basename(outPath)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const fd = fs.openSync(tmp, 'wx', 0o600);
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, 'wx', 0o600);
+  } catch (e) {
+    // The directory changed since checkOutputFree, or it is writable only in name (a read-only mount).
+    throw cannotWrite(outPath, e);
+  }
   fs.fchmodSync(fd, 0o600);
   return { fd, tmp };
 }
@@ -47,7 +95,12 @@ export function commitTempOutput(t: TempOutput, outPath: string, force: boolean)
   fs.fsyncSync(t.fd);
   fs.closeSync(t.fd);
   if (force) {
-    fs.renameSync(t.tmp, outPath);
+    try {
+      fs.renameSync(t.tmp, outPath);
+    } catch (e) {
+      fs.rmSync(t.tmp, { force: true });
+      throw cannotWrite(outPath, e);
+    }
     return;
   }
   // link() fails with EEXIST instead of replacing: no window in which another file is clobbered.

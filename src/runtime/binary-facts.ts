@@ -57,7 +57,7 @@ export function resolveGoVersion(target: Target, mem: Mem, globals: Globals, dwa
 }
 
 /** Newest Go minor whose facts gospy's tables were made from. */
-const NEWEST_KNOWN_MINOR = 27;
+export const NEWEST_KNOWN_MINOR = 27;
 /** The oldest Go (1.x) whose runtime gospy reads (tables from the source from go1.12 on). */
 export const OLDEST_SUPPORTED_MINOR = 12;
 

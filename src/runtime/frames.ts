@@ -3,6 +3,8 @@
  * rules (`showfuncinfo`, `elideWrapperCalling`, `isExportedRuntime` in `src/runtime/traceback.go`),
  * printed names and arguments.
  */
+import { FormatError, UnmappedAddressError } from '../base/errors.ts';
+import type { WarningSink } from '../base/warnings.ts';
 import type { Frame } from './model.ts';
 import type { CodeTable } from './code.ts';
 import type { PhysicalFrame } from './unwind.ts';
@@ -17,6 +19,7 @@ export function logicalFrames(
   code: CodeTable,
   mem: ArgMemory,
   rules: TracebackRules,
+  warnings: WarningSink,
 ): Frame[] {
   const out: Frame[] = [];
   let callee: string | undefined;
@@ -25,7 +28,11 @@ export function logicalFrames(
     let inl;
     try {
       inl = code.inlineFrames(pf.fn, pf.symPC);
-    } catch {
+    } catch (e) {
+      // An inline tree that does not decode (or lies in memory the input lacks): the physical frame
+      // alone is still right, so show it and say what is missing.
+      if (!(e instanceof FormatError || e instanceof UnmappedAddressError)) throw e;
+      warnings.add('inline-tree-unreadable', `inlined calls of ${pf.fn.name} are not shown: ${e.message}`);
       const fl = code.fileLine(pf.fn, pf.symPC);
       inl = [{ name: pf.fn.name, file: fl.file, line: fl.line, special: pf.fn.special, inlined: false, pc: pf.symPC }];
     }

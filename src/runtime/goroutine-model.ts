@@ -64,7 +64,7 @@ export function buildGoroutine(g: RawG, ctx: BuildContext): Goroutine {
       maxFrames: MAX_PHYSICAL_FRAMES,
     });
     unwindError = result.error;
-    frames = logicalFrames(result.frames, code, { read8: (a) => mem.raw.tryRead(a, 8) }, rules);
+    frames = logicalFrames(result.frames, code, { read8: (a) => mem.raw.tryRead(a, 8) }, rules, ctx.warnings);
   }
 
   const waiting = g.status === G_WAITING || g.status === G_LEAKED;
@@ -87,7 +87,7 @@ export function buildGoroutine(g: RawG, ctx: BuildContext): Goroutine {
     frames,
     fromRegisters,
     createdBy: createdBy(g, code, rules),
-    labels: readLabels(mem, g.labels, ctx.minor),
+    labels: readLabels(mem, g.labels, ctx.minor, ctx.warnings),
     unwindError,
     torn: target.tornGoroutines?.has(g.addr) === true,
   };

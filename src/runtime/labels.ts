@@ -4,16 +4,26 @@
  * strings. Go ≤1.23 stores a `map[string]string`, read here as a classic hmap
  * (`src/runtime/map.go`: buckets of 8 tophash bytes, 8 keys, 8 values, overflow pointer).
  */
+import { UnmappedAddressError } from '../base/errors.ts';
+import type { WarningSink } from '../base/warnings.ts';
 import type { Mem } from './mem.ts';
 import { runtimeData } from './layouts/runtime-data.ts';
 
 const MAX_LABELS = 1000;
 
-export function readLabels(mem: Mem, ptr: number, minor: number): Record<string, string> | undefined {
+/**
+ * The labels at `ptr`, or undefined when there are none. Labels that point at memory the input does
+ * not hold (a core without that page) are left out with a warning, not an error: the rest of the
+ * goroutine is still worth reporting. `warnings` is absent only for capture's planning walk, which
+ * reads labels to learn which pages to copy.
+ */
+export function readLabels(mem: Mem, ptr: number, minor: number, warnings?: WarningSink): Record<string, string> | undefined {
   if (ptr === 0) return undefined;
   try {
     return runtimeData(minor).labels === 'list' ? readLabelList(mem, ptr) : readLabelHmap(mem, ptr);
-  } catch {
+  } catch (e) {
+    if (!(e instanceof UnmappedAddressError)) throw e;
+    warnings?.add('labels-unreadable', "some goroutines' pprof labels point at memory the input does not hold; their labels are left out");
     return undefined;
   }
 }

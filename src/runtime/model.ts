@@ -12,7 +12,7 @@ export interface ProcessModel {
   readonly executableFoundBy: string;
   /** GOROOT the binary was built with ('' for -trimpath builds), to tell standard library frames apart. */
   readonly goroot: string | undefined;
-  readonly input: { readonly path: string; readonly kind: 'core' | 'snapshot'; readonly pid?: number | undefined };
+  readonly input: { readonly path: string; readonly kind: 'core' | 'snapshot' | 'live'; readonly pid?: number | undefined };
   /** How trustworthy the reading is: where the struct layouts and runtime addresses came from. */
   readonly provenance: {
     readonly layouts: string;

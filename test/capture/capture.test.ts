@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capture, type CaptureOutcome } from '../../capture/capture.ts';
 import { writeSnapshotFile } from '../support/core-to-snapshot.ts';
-import { analyzeFile } from '../../src/runtime/analyze-file.ts';
+import { openModel } from '../../src/runtime/open-model.ts';
 import { formatTraceback } from '../../src/report/traceback.ts';
 import { copyableMapping, PagemapScanner } from '../../capture/pagemap.ts';
 import { readMaps } from '../../capture/proc.ts';
@@ -238,7 +238,7 @@ describe('capture + analyze --report stacks equals the runtime own dump', () => 
         // Partial only when a thread was slow to stop (a loaded machine), never from missing memory.
         expect(data.meta.partial && data.meta.unstoppedThreads.length === 0, mode).toBe(false);
         await writeSnapshotFile(snap, data);
-        const model = await analyzeFile(snap);
+        const model = await openModel(snap);
         const ours = parseDump([...formatTraceback(model, { all: false })].join(''));
         const { mismatches, compared } = compareDumps(oracle, ours, { skip: oracle[0]!, elsewhereMustBeBusy: true });
         expect(compared, mode).toBeGreaterThan(20);

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { capture } from '../../capture/capture.ts';
 import { snapshotFromCapture } from '../../src/format/snapshot/reader.ts';
-import { analyzeSnapshot } from '../../src/runtime/analyze-file.ts';
+import { snapshotModel } from '../../src/runtime/open-model.ts';
 import type { ProcessModel } from '../../src/runtime/model.ts';
 import { formatJson } from '../../src/report/json.ts';
 import { TORN_NOTE, formatTraceback } from '../../src/report/traceback.ts';
@@ -22,7 +22,7 @@ const build = findSample('states', 'go1.27', 'static');
 describe('gospy capture --nonblocking: torn goroutines', () => {
   const target = useGoSample(build);
 
-  const modelOf = (data: Parameters<typeof snapshotFromCapture>[0]): ProcessModel => analyzeSnapshot(snapshotFromCapture(data), 'nonblocking test');
+  const modelOf = (data: Parameters<typeof snapshotFromCapture>[0]): ProcessModel => snapshotModel(snapshotFromCapture(data), 'nonblocking test');
 
   /** Goroutines not flagged torn print as the runtime printed them (running ones by presence). */
   function expectUntornMatchDump(model: ProcessModel): void {

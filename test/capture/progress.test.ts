@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCapture } from '../../capture/main.ts';
+import { runCapture } from '../../cli/capture-file.ts';
 import { findSample, useGoSample } from '../support/live-target.ts';
 
 const build = findSample('many', 'go1.27', 'static');
@@ -21,7 +21,7 @@ describe('gospy capture progress line', () => {
     let stderr = '';
     const out = path.join(target.dir, `progress-${String(isTTY)}.gsz`);
     const outcome = await runCapture(
-      { pid: target.pid, output: out, force: true, mode: 'full', nonblocking: false },
+      { pid: target.pid, output: out, force: true, mode: 'full', nonblocking: false, stopDeadlineMs: 200 },
       { stderr: { isTTY, write: (s: string) => (stderr += s) } },
     );
     fs.rmSync(out, { force: true });

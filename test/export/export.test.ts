@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../../analyze/main.ts';
+import { main, type CliIo } from '../../cli/main.ts';
 import { BufferSource } from '../../src/base/bytes.ts';
 import { NT_FILE, NT_PRSTATUS, PT_LOAD, PT_NOTE } from '../../src/format/elf/constants.ts';
 import { parseNtFile, parsePrStatus } from '../../src/format/elf/core-notes.ts';
@@ -19,7 +19,7 @@ import { coreChunks, type CoreInput } from '../../src/format/elf/core-writer.ts'
 import { ElfFile } from '../../src/format/elf/file.ts';
 import { openSnapshot } from '../../src/memory/snapshot-image.ts';
 import { formatTraceback } from '../../src/report/traceback.ts';
-import { analyzeFile } from '../../src/runtime/analyze-file.ts';
+import { openModel } from '../../src/runtime/open-model.ts';
 import { coreToSnapshot } from '../support/core-to-snapshot.ts';
 import { listSampleBuilds, sampleName, samplePath } from '../support/samples.ts';
 
@@ -84,8 +84,8 @@ describe('gospy export --core: gospy reads the exported core like the original',
     expect(fs.statSync(e.outCore).mode & 0o777).toBe(0o600);
     expect(fs.statSync(e.outExe).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(e.outExe).equals(fs.readFileSync(e.exe))).toBe(true);
-    const fromCore = await analyzeFile(e.core, { exe: e.exe });
-    const fromExport = await analyzeFile(e.outCore, { exe: e.outExe });
+    const fromCore = await openModel(e.core, { exe: e.exe });
+    const fromExport = await openModel(e.outCore, { exe: e.outExe });
     expect(fromExport.goroutines.length).toBe(fromCore.goroutines.length);
     expect(text(formatTraceback(fromExport, { all: false }))).toBe(text(formatTraceback(fromCore, { all: false })));
     expect(text(formatTraceback(fromExport, { all: true }))).toBe(text(formatTraceback(fromCore, { all: true })));
@@ -201,7 +201,7 @@ describe('dlv core opens the exported core and lists the same goroutines', () =>
     const dlvIds = [...r.stdout.matchAll(/^[ *] Goroutine (\d+) - /gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
     expect(dlvIds.length, all).toBeGreaterThan(0);
     expect(r.stdout).toMatch(new RegExp(`\\[${dlvIds.length} goroutines\\]`));
-    const model = await analyzeFile(e.outCore, { exe: e.outExe });
+    const model = await openModel(e.outCore, { exe: e.outExe });
     const ours = model.goroutines.map((g) => g.id).sort((a, b) => a - b);
     // Delve also lists the dead goroutine of cgo's extra M (parked at runtime.goexit), which the Go
     // runtime's own dump (and so gospy) leaves out; every other id must agree.

@@ -6,7 +6,7 @@
  * dump is used: after it, each other thread prints its own registers and current goroutine again.
  */
 import { describe, expect, it } from 'vitest';
-import { analyzeFile } from '../../src/runtime/analyze-file.ts';
+import { openModel } from '../../src/runtime/open-model.ts';
 import { formatTraceback } from '../../src/report/traceback.ts';
 import { readSampleText, listSampleBuilds, sampleName, samplePath, hasSampleFile } from '../support/samples.ts';
 import { compareDumps, normalizeCrashDump, parseDump } from '../support/traceback-text.ts';
@@ -19,7 +19,7 @@ describe('stacks --all equals the runtime crash dump taken with the core', () =>
   });
 
   it.each(builds.map((b) => [sampleName(b), b] as const))('%s', async (_name, b) => {
-    const model = await analyzeFile(await samplePath(b, 'core'), { exe: await samplePath(b, 'exe') });
+    const model = await openModel(await samplePath(b, 'core'), { exe: await samplePath(b, 'exe') });
     const ours = parseDump([...formatTraceback(model, { all: true })].join(''));
     const oracle = parseDump(normalizeCrashDump(readSampleText(b, 'crash.txt')!));
     expect(oracle.length).toBeGreaterThan(0);

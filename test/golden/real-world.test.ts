@@ -13,7 +13,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeFile } from '../../src/runtime/analyze-file.ts';
+import { openModel } from '../../src/runtime/open-model.ts';
 import { formatTraceback } from '../../src/report/traceback.ts';
 import { REPO } from '../support/samples.ts';
 import { compareDumps, normalizeCrashDump, parseDump } from '../support/traceback-text.ts';
@@ -87,7 +87,7 @@ describe('real-world stripped release binaries (esbuild from npm)', () => {
     const core = path.join(dir, 'core');
     expect(fs.existsSync(core), `no core was written (stderr: ${stderr.slice(0, 200)})`).toBe(true);
 
-    const model = await analyzeFile(core, { exe: ESBUILD });
+    const model = await openModel(core, { exe: ESBUILD });
     expect(model.provenance.symbols).toBe('recovered from code');
     expect(model.provenance.layouts).toMatch(/^built-in layout for go1\./);
     const oracle = parseDump(normalizeCrashDump(stderr));

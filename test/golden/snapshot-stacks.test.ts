@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { analyzeFile } from '../../src/runtime/analyze-file.ts';
+import { openModel } from '../../src/runtime/open-model.ts';
 import { formatTraceback } from '../../src/report/traceback.ts';
 import { formatSummary } from '../../src/report/summary.ts';
 import { openSnapshot, snapshotProcess } from '../../src/memory/snapshot-image.ts';
@@ -34,11 +34,11 @@ describe('snapshot of a core reads the same as the core', () => {
   it.each(cores.map(({ b, kind }) => [`${sampleName(b)} ${kind}`, b, kind] as const))('%s', async (name, b, kind) => {
     const core = await samplePath(b, kind);
     const exe = await samplePath(b, 'exe');
-    const fromCore = await analyzeFile(core, { exe });
+    const fromCore = await openModel(core, { exe });
     expect(fromCore.clock).toBeDefined();
     const gsz = path.join(dir, `${name.replace(/\W+/g, '_')}.gsz`);
     await coreToSnapshot(core, exe, gsz, { monotonicNs: fromCore.clock!.nanotime });
-    const fromSnap = await analyzeFile(gsz);
+    const fromSnap = await openModel(gsz);
     expect(fromSnap.goroutines.length).toBe(fromCore.goroutines.length);
     expect(fromSnap.goVersion).toBe(fromCore.goVersion);
     expect(text(formatTraceback(fromSnap, { all: true }))).toBe(text(formatTraceback(fromCore, { all: true })));
@@ -52,7 +52,7 @@ describe('snapshot of a core reads the same as the core', () => {
     const b = builds.find((x) => x.program === 'many' && x.go === 'go1.27') ?? builds[0]!;
     const core = await samplePath(b, 'core');
     const exe = await samplePath(b, 'exe');
-    const fromCore = await analyzeFile(core, { exe });
+    const fromCore = await openModel(core, { exe });
     const later = fromCore.clock!.nanotime + 7 * 60e9;
     const gsz = path.join(dir, 'later.gsz');
     await coreToSnapshot(core, exe, gsz, { monotonicNs: later, codec: 'xz' });
@@ -79,10 +79,10 @@ describe('snapshot of a core reads the same as the core', () => {
     const b = builds.find((x) => x.program === 'states' && x.go === 'go1.27' && x.variant === 'pie') ?? builds[0]!;
     const core = await samplePath(b, 'core');
     const exe = await samplePath(b, 'exe');
-    const fromCore = await analyzeFile(core, { exe });
+    const fromCore = await openModel(core, { exe });
     const gsz = path.join(dir, 'cli.gsz');
     await coreToSnapshot(core, exe, gsz, { monotonicNs: fromCore.clock!.nanotime });
-    const gospy = path.join(REPO, 'analyze', 'gospy.mjs');
+    const gospy = path.join(REPO, 'cli', 'gospy.mjs');
     const run = (args: string[]) => spawnSync(process.execPath, [gospy, 'analyze', ...args], { encoding: 'utf8', timeout: 60_000 });
     const a = run(['--report', 'stacks', '--exe', exe, core]);
     const s = run(['--report', 'stacks', gsz]);
@@ -111,7 +111,7 @@ describe('snapshot of a core reads the same as the core', () => {
       const p = path.join(dir, `damaged-${i}.gsz`);
       fs.writeFileSync(p, bad);
       try {
-        await analyzeFile(p);
+        await openModel(p);
       } catch (e) {
         expect(e, `chunk #${c.index}`).toBeInstanceOf(GospyError);
         expect((e as Error).message).toMatch(new RegExp(`chunk #${c.index}\\b`));
@@ -122,7 +122,7 @@ describe('snapshot of a core reads the same as the core', () => {
     for (const n of [5, 10, 63, 64, 5000, Math.floor(good.length / 2), good.length - 1]) {
       const p = path.join(dir, `cut-${n}.gsz`);
       fs.writeFileSync(p, good.subarray(0, n));
-      await expect(analyzeFile(p), `cut at ${n}`).rejects.toBeInstanceOf(TruncatedError);
+      await expect(openModel(p), `cut at ${n}`).rejects.toBeInstanceOf(TruncatedError);
     }
   });
 
@@ -130,7 +130,7 @@ describe('snapshot of a core reads the same as the core', () => {
     const b = builds.find((x) => x.program === 'states' && x.go === 'go1.27' && x.variant === 'static') ?? builds[0]!;
     const core = await samplePath(b, 'core');
     const exe = await samplePath(b, 'exe');
-    const fromCore = await analyzeFile(core, { exe });
+    const fromCore = await openModel(core, { exe });
     const data = await coreToCapture(core, exe, { monotonicNs: fromCore.clock!.nanotime });
     const live = readProcess(snapshotTarget(snapshotProcess(snapshotFromCapture(data)), 'live'), {});
     expect(text(formatTraceback(live, { all: true }))).toBe(text(formatTraceback(fromCore, { all: true })));

@@ -9,7 +9,7 @@
  * own moment, when the core came from SIGQUIT).
  */
 import { describe, expect, it } from 'vitest';
-import { analyzeFile } from '../../src/runtime/analyze-file.ts';
+import { openModel } from '../../src/runtime/open-model.ts';
 import { formatTraceback } from '../../src/report/traceback.ts';
 import { readSampleText, listSampleBuilds, sampleName, samplePath, hasSampleFile } from '../support/samples.ts';
 import { compareDumps, minutesOf, parseDump, withMinutes } from '../support/traceback-text.ts';
@@ -33,7 +33,7 @@ describe('stacks report equals the runtime own dump', () => {
       modes.map((m) => [`${sampleName(b)} ${kind}${m.ignoreDwarf ? ' (layout tables)' : ''}`, b, kind, m.ignoreDwarf] as const),
     ),
   )('%s', async (_name, b, kind, ignoreDwarf) => {
-    const model = await analyzeFile(await samplePath(b, kind), { exe: await samplePath(b, 'exe'), ignoreDwarf });
+    const model = await openModel(await samplePath(b, kind), { exe: await samplePath(b, 'exe'), ignoreDwarf });
     expect(model.goVersion).toBe(b.meta['goVersion']);
     if (ignoreDwarf) expect(model.provenance.layouts).toMatch(/built-in layout for go1\./);
     const ours = parseDump([...formatTraceback(model, { all: false })].join(''));

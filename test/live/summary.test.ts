@@ -17,7 +17,7 @@ describe('gospy summary --pid', () => {
     const r = await runGospy(['summary', '--pid', String(target.pid)]);
     expect(r.stderr).toMatch(new RegExp(`^gospy: pid ${target.pid}: paused [0-9.]+ ms; \\d+ threads`, 'm'));
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`input:      snapshot live capture (pid ${target.pid})`);
+    expect(r.stdout).toContain(`input:      live /proc/${target.pid} (pid ${target.pid})`);
     expect(r.stdout).toMatch(/^goroutines: \d+ \(\d+ system\): waiting/m);
     for (const fn of ['main.main', 'main.blockChanRecv', 'main.blockMutexLock', 'main.blockSelect']) expect(r.stdout).toContain(fn);
     // No file written: neither in the target's directory nor anywhere we were told about.
@@ -32,9 +32,10 @@ describe('gospy summary --pid', () => {
   it('matches `gospy analyze` in JSON form', async () => {
     const r = await runGospy(['summary', '--pid', String(target.pid), '--format', 'json']);
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout) as { report: string; input: { kind: string; pid: number }; goroutines: unknown[] };
+    const doc = JSON.parse(r.stdout) as { report: string; input: { path: string; kind: string; pid: number }; goroutines: unknown[] };
     expect(doc.report).toBe('summary');
-    expect(doc.input.pid).toBe(target.pid);
+    // The input is the process (docs/json.md), not a "live capture" path.
+    expect(doc.input).toEqual({ path: `/proc/${target.pid}`, kind: 'live', pid: target.pid });
     expect(doc.goroutines.length).toBeGreaterThan(20);
   });
 

@@ -1,6 +1,6 @@
 /**
  * The one entry the CLI calls: open a core or a gospy snapshot (told apart by magic) and read its Go
- * process model.
+ * process model (the model every report is made from).
  */
 import { TruncatedError, UnmappedAddressError } from '../base/errors.ts';
 import { openCore } from '../memory/open-core.ts';
@@ -11,14 +11,14 @@ import type { Snapshot } from '../format/snapshot/reader.ts';
 import { isSnapshotFile, openSnapshot, snapshotProcess } from '../memory/snapshot-image.ts';
 import { snapshotTarget } from './snapshot-target.ts';
 
-export interface AnalyzeOptions {
+export interface OpenModelOptions {
   readonly exe?: string | undefined;
   readonly onProgress?: ((message: string) => void) | undefined;
   readonly ignoreDwarf?: boolean | undefined;
 }
 
-export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<ProcessModel> {
-  if (isSnapshotFile(path)) return analyzeSnapshotFile(path, opts);
+export async function openModel(path: string, opts: OpenModelOptions = {}): Promise<ProcessModel> {
+  if (isSnapshotFile(path)) return openSnapshotModel(path, opts);
   opts.onProgress?.('opening the core');
   const core = await openCore(path, opts.exe === undefined ? {} : { exePath: opts.exe });
   try {
@@ -44,11 +44,11 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
 }
 
 /** A snapshot carries its own executable: `opts.exe` is not used (a warning says so). */
-function analyzeSnapshotFile(path: string, opts: AnalyzeOptions): ProcessModel {
+function openSnapshotModel(path: string, opts: OpenModelOptions): ProcessModel {
   opts.onProgress?.('opening the snapshot');
   const snap = openSnapshot(path);
   try {
-    const model = analyzeSnapshot(snap, path, opts);
+    const model = snapshotModel(snap, path, opts);
     if (opts.exe === undefined) return model;
     return {
       ...model,
@@ -64,7 +64,7 @@ function analyzeSnapshotFile(path: string, opts: AnalyzeOptions): ProcessModel {
  * (`snapshotFromCapture`, for the live `summary --pid` / `top --pid` reports): no file involved.
  * `name` is what the model records as its input path.
  */
-export function analyzeSnapshot(snap: Snapshot, name: string, opts: Omit<AnalyzeOptions, 'exe'> = {}): ProcessModel {
+export function snapshotModel(snap: Snapshot, name: string, opts: Omit<OpenModelOptions, 'exe'> = {}): ProcessModel {
   const target = snapshotTarget(snapshotProcess(snap), name);
   return readProcess(target, { onProgress: opts.onProgress, ignoreDwarf: opts.ignoreDwarf });
 }

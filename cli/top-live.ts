@@ -7,14 +7,16 @@
  * mode is set on stdin only when stdin is a terminal). When stdout is not a terminal it prints one
  * frame and returns, so `gospy top --pid N | less` and scripts work.
  */
+import type { Warning } from '../src/base/warnings.ts';
 import type { ProcessModel } from '../src/runtime/model.ts';
 import type { CaptureOutcome } from '../capture/capture.ts';
 import { plainStyle, styleFor, type Style } from '../src/report/common.ts';
 import { percent, statusMix, topBuckets } from '../src/report/top.ts';
-import { captureModel, type LiveCaptureOptions } from './live.ts';
-import { writeChunks, type OutStream } from './output.ts';
+import type { CaptureControl } from './commands/options.ts';
+import { captureModel } from './live.ts';
+import type { Session } from './session.ts';
 
-export interface LiveTopArgs extends LiveCaptureOptions {
+export interface LiveTopArgs extends CaptureControl {
   readonly pid: number;
   /** Seconds between refreshes. */
   readonly rate: number;
@@ -31,13 +33,6 @@ export interface KeyInput {
   off(event: 'data', listener: (data: Buffer | string) => void): unknown;
   resume(): unknown;
   pause(): unknown;
-}
-
-export interface LiveTopIo {
-  readonly stdout: OutStream & { readonly columns?: number | undefined; readonly rows?: number | undefined };
-  readonly stderr: OutStream;
-  /** Defaults to process.stdin. */
-  readonly stdin?: KeyInput | undefined;
 }
 
 export interface FrameOptions {
@@ -93,16 +88,16 @@ const home = '\u001b[H';
 const clearLine = '\u001b[K';
 const clearBelow = '\u001b[J';
 
-export async function runLiveTop(args: LiveTopArgs, io: LiveTopIo): Promise<void> {
+export async function runLiveTop(args: LiveTopArgs, session: Session, stdin: KeyInput = process.stdin): Promise<void> {
+  const { io } = session;
   if (io.stdout.isTTY !== true) {
     const { model, outcome } = captureModel(args.pid, args);
     const lines = renderFrame(model, outcome, { pid: args.pid, all: args.all, nonblocking: args.nonblocking, now: new Date() });
-    await writeChunks(io.stdout, [lines.map((l) => `${l}\n`).join('')]);
-    if (model.warnings.length > 0) await writeChunks(io.stderr, model.warnings.map((w) => `gospy: warning: ${w.message}\n`));
+    await session.report([lines.map((l) => `${l}\n`).join('')]);
+    await session.warn(model.warnings);
     return;
   }
 
-  const stdin = io.stdin ?? process.stdin;
   const keys = stdin.isTTY === true && typeof stdin.setRawMode === 'function';
   let quit = false;
   let wake: (() => void) | undefined;
@@ -127,7 +122,8 @@ export async function runLiveTop(args: LiveTopArgs, io: LiveTopIo): Promise<void
     io.stdout.write(enterScreen);
     entered = true;
     const style = styleFor(args.color);
-    let warned = new Set<string>();
+    // Warnings are remembered and printed once the screen is restored.
+    let warned = new Map<string, Warning>();
     while (!quit) {
       const started = performance.now();
       const { model, outcome } = captureModel(args.pid, args);
@@ -142,8 +138,7 @@ export async function runLiveTop(args: LiveTopArgs, io: LiveTopIo): Promise<void
         keysHint: keys,
       });
       io.stdout.write(`${home}${lines.map((l) => `${l}${clearLine}`).join('\r\n')}${clearBelow}`);
-      // Warnings are remembered and printed once the screen is restored.
-      for (const w of model.warnings) warned.add(w.message);
+      for (const w of model.warnings) warned.set(w.message, w);
       if (quit) break;
       const waitMs = Math.max(50, args.rate * 1000 - (performance.now() - started));
       await new Promise<void>((resolve) => {
@@ -157,8 +152,8 @@ export async function runLiveTop(args: LiveTopArgs, io: LiveTopIo): Promise<void
     }
     if (entered) io.stdout.write(leaveScreen);
     entered = false;
-    if (warned.size > 0) io.stderr.write([...warned].map((m) => `gospy: warning: ${m}\n`).join(''));
-    warned = new Set();
+    await session.warn([...warned.values()]);
+    warned = new Map();
   } finally {
     for (const sig of signals) process.off(sig, stop);
     if (keys) {

@@ -1,30 +1,19 @@
 /**
  * Live reports: capture a running process into memory (no snapshot file) and read its model.
  * `gospy summary --pid N` is here; `gospy top --pid N`'s terminal loop is in top-live.ts.
- * Loaded lazily by main.ts: the capture's FFI bindings (koffi) are needed only for these commands.
+ * Loaded by cli/commands/live.ts when one of them runs: only they need capture/ (ptrace, koffi).
  */
 import { capture, type CaptureOutcome } from '../capture/capture.ts';
 import { FormatError, UnsupportedError } from '../src/base/errors.ts';
-import type { SnapshotMode } from '../src/format/snapshot/schema.ts';
-import { captureLines } from '../capture/main.ts';
 import { snapshotFromCapture } from '../src/format/snapshot/reader.ts';
-import { analyzeSnapshot } from '../src/runtime/analyze-file.ts';
+import { snapshotModel } from '../src/runtime/open-model.ts';
 import type { ProcessModel } from '../src/runtime/model.ts';
 import { styleFor } from '../src/report/common.ts';
 import { formatJson } from '../src/report/json.ts';
 import { formatSummary } from '../src/report/summary.ts';
-import { writeChunks, type OutStream } from './output.ts';
-
-/** What the model records as its input path for an in-memory capture. */
-export const liveInputName = 'live capture';
-
-export interface LiveCaptureOptions {
-  /** What to copy; 'goroutines' unless said (live reports only read goroutines). */
-  readonly mode?: SnapshotMode | undefined;
-  readonly nonblocking: boolean;
-  /** Stop deadline for threads in uninterruptible sleep, ms. */
-  readonly stopDeadlineMs?: number | undefined;
-}
+import { captureLines } from './capture-lines.ts';
+import type { CaptureControl } from './commands/options.ts';
+import type { Session } from './session.ts';
 
 export interface LiveCapture {
   readonly model: ProcessModel;
@@ -38,26 +27,27 @@ export interface LiveCapture {
  * for a copy of its heap). When that mode cannot read the binary (it must find the runtime's
  * globals before the freeze), the capture falls back to full mode and the model says so.
  */
-export function captureModel(pid: number, opts: LiveCaptureOptions): LiveCapture {
-  const mode = opts.mode ?? 'goroutines';
+export function captureModel(pid: number, opts: CaptureControl): LiveCapture {
   const base = { pid, nonblocking: opts.nonblocking, stopDeadlineMs: opts.stopDeadlineMs };
   let outcome: CaptureOutcome;
   let fallback: string | undefined;
   try {
-    outcome = capture({ ...base, mode });
+    outcome = capture({ ...base, mode: opts.mode });
   } catch (e) {
     // Only the planner's "cannot read this binary" errors; a missing, exiting, untraceable or
     // non-Go process is reported as it is.
-    if (mode !== 'goroutines' || !(e instanceof UnsupportedError || e instanceof FormatError)) throw e;
+    if (opts.mode !== 'goroutines' || !(e instanceof UnsupportedError || e instanceof FormatError)) throw e;
     fallback = `${e.message}; captured all resident memory instead (--mode full)`;
     outcome = capture({ ...base, mode: 'full' });
   }
-  const model = analyzeSnapshot(snapshotFromCapture(outcome.data), liveInputName);
+  const read = snapshotModel(snapshotFromCapture(outcome.data), `/proc/${pid}`);
+  // The input is the process itself, not a snapshot file (docs/json.md: input.kind "live").
+  const model: ProcessModel = { ...read, input: { path: `/proc/${pid}`, kind: 'live', pid } };
   if (fallback === undefined) return { model, outcome };
   return { model: { ...model, warnings: [{ kind: 'live-mode-fallback', message: fallback }, ...model.warnings] }, outcome };
 }
 
-export interface LiveSummaryArgs extends LiveCaptureOptions {
+export interface LiveSummaryArgs extends CaptureControl {
   readonly pid: number;
   readonly all: boolean;
   readonly format: 'text' | 'json';
@@ -65,21 +55,14 @@ export interface LiveSummaryArgs extends LiveCaptureOptions {
   readonly color: boolean;
 }
 
-export interface LiveIo {
-  readonly stdout: OutStream;
-  readonly stderr: OutStream;
-}
-
 /** `gospy summary --pid N`: the pause on stderr, then `gospy analyze`'s default report on stdout. */
-export async function runLiveSummary(args: LiveSummaryArgs, io: LiveIo): Promise<void> {
+export async function runLiveSummary(args: LiveSummaryArgs, session: Session): Promise<void> {
   const { model, outcome } = captureModel(args.pid, args);
-  await writeChunks(io.stderr, captureLines(args.pid, outcome, args.nonblocking));
-  const chunks =
+  await session.note(captureLines(args.pid, outcome, args.nonblocking));
+  await session.report(
     args.format === 'json'
       ? formatJson(model, { report: 'summary', all: args.all })
-      : formatSummary(model, { all: args.all, style: styleFor(args.color) });
-  await writeChunks(io.stdout, chunks);
-  if (model.warnings.length > 0) {
-    await writeChunks(io.stderr, model.warnings.map((w) => `gospy: warning: ${w.message}\n`));
-  }
+      : formatSummary(model, { all: args.all, style: styleFor(args.color) }),
+  );
+  await session.warn(model.warnings);
 }

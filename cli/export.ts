@@ -1,17 +1,19 @@
 /**
- * `gospy export snap.gsz --core OUT [--exe OUT] [--force]`: turns a gospy snapshot into a standard
+ * `gospy export snap.gsz --core OUT [--exe OUT] [--force]` (arguments checked by
+ * cli/commands/export.ts): turns a gospy snapshot into a standard
  * ELF core (src/format/elf/core-writer.ts) that `dlv core EXE OUT` and `gdb EXE OUT` open, and/or
  * writes out the executable embedded in the snapshot. Outputs hold the process's secrets: written
  * 0600, atomically (temporary file + rename), never over an existing file without --force.
  */
 import * as path from 'node:path';
-import { UsageError } from '../src/base/errors.ts';
+import { TruncatedError } from '../src/base/errors.ts';
 import { checkOutputFree, commitTempOutput, discardTempOutput, openTempOutput, writeAllAt } from '../src/base/output-file.ts';
 import { AT_ENTRY, PF_R, PF_W, PF_X } from '../src/format/elf/constants.ts';
 import { parseAuxv, regsetSize } from '../src/format/elf/core-notes.ts';
 import { type CoreFileMapping, type CoreInput, type CoreSegment, coreChunks } from '../src/format/elf/core-writer.ts';
 import type { Snapshot, SnapshotRun } from '../src/format/snapshot/reader.ts';
 import { openSnapshot } from '../src/memory/snapshot-image.ts';
+import type { Session } from './session.ts';
 
 export interface ExportArgs {
   readonly file: string;
@@ -20,9 +22,6 @@ export interface ExportArgs {
   readonly force: boolean;
 }
 
-export interface ExportIo {
-  readonly stderr: { write(s: string): unknown };
-}
 
 const PIECE = 4 << 20;
 
@@ -42,6 +41,13 @@ export function writeAtomic(outPath: string, chunks: Iterable<Uint8Array>, force
     discardTempOutput(t);
     throw e;
   }
+}
+
+/** A snapshot that holds less than its index promises: cut short (a copy or download that stopped early). */
+function snapshotCut(detail: string): TruncatedError {
+  return new TruncatedError(`the snapshot is truncated: ${detail}`, {
+    hint: 'the file was cut short (an interrupted copy or a full disk?): copy it again, or capture again',
+  });
 }
 
 function flagsOf(perms: string): number {
@@ -78,7 +84,7 @@ function dataSegment(pieces: Piece[], flags: number): CoreSegment {
         for (let a = p.start; a < p.end; a += PIECE) {
           const n = Math.min(PIECE, p.end - a);
           const b = p.run.read(a, n);
-          if (b.length !== n) throw new Error(`snapshot ${p.run.label}: read ${b.length} of ${n} bytes at 0x${a.toString(16)}`);
+          if (b.length !== n) throw snapshotCut(`${p.run.label} has ${b.length} of ${n} bytes at 0x${a.toString(16)}`);
           yield b;
         }
       }
@@ -157,17 +163,13 @@ function* exeChunks(snap: Snapshot): Generator<Uint8Array> {
   for (let off = 0; off < snap.exe.size; off += 16 << 20) {
     const n = Math.min(16 << 20, snap.exe.size - off);
     const b = snap.exe.read(off, n);
-    if (b.length !== n) throw new Error(`snapshot ${snap.name}: executable bytes end at ${off + b.length}, expected ${snap.exe.size}`);
+    if (b.length !== n) throw snapshotCut(`${snap.name}: its executable ends at byte ${off + b.length} of ${snap.exe.size}`);
     yield b;
   }
 }
 
-export async function runExport(args: ExportArgs, io: ExportIo): Promise<void> {
-  if (args.core === undefined && args.exe === undefined) {
-    throw new UsageError('name what to write: --core OUT and/or --exe OUT', { hint: 'e.g. gospy export snap.gsz --core snap.core --exe snap.exe' });
-  }
-  if (args.core !== undefined && args.core === args.exe) throw new UsageError('--core and --exe name the same file');
-  // Refuse before doing any work.
+export async function runExport(args: ExportArgs, session: Session): Promise<void> {
+  // Refuse before doing any work: an output that exists, or that cannot be written.
   for (const p of [args.core, args.exe]) if (p !== undefined) checkOutputFree(p, args.force);
   const snap = openSnapshot(args.file);
   try {
@@ -175,14 +177,14 @@ export async function runExport(args: ExportArgs, io: ExportIo): Promise<void> {
     if (args.core !== undefined) {
       const input = coreInputOf(snap);
       if (input.threads.length === 0) {
-        io.stderr.write(`gospy: warning: the snapshot has no thread registers (e.g. --nonblocking): debuggers will find no threads in the core\n`);
+        await session.warn([{ kind: 'export-no-registers', message: 'the snapshot has no thread registers (e.g. --nonblocking): debuggers will find no threads in the core' }]);
       }
       const n = writeAtomic(args.core, coreChunks(input), args.force);
-      io.stderr.write(`gospy: wrote ${args.core} (ELF core, ${input.threads.length} threads, ${input.segments.length} PT_LOADs, ${mib(n)} MiB)\n`);
+      await session.note([`gospy: wrote ${args.core} (ELF core, ${input.threads.length} threads, ${input.segments.length} PT_LOADs, ${mib(n)} MiB)\n`]);
     }
     if (args.exe !== undefined) {
       const n = writeAtomic(args.exe, exeChunks(snap), args.force);
-      io.stderr.write(`gospy: wrote ${args.exe} (executable, ${mib(n)} MiB)\n`);
+      await session.note([`gospy: wrote ${args.exe} (executable, ${mib(n)} MiB)\n`]);
     }
   } finally {
     snap.close();

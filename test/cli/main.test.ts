@@ -1,12 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type AnalyzeFile, type CliIo } from '../../analyze/main.ts';
-import { writeChunks } from '../../analyze/output.ts';
+import { main, type OpenModel, type CliIo } from '../../cli/main.ts';
+import { writeChunks } from '../../cli/output.ts';
 import { FormatError, MismatchError, UnsupportedError } from '../../src/base/errors.ts';
 import { createdBy, frame, goroutine, model } from '../report/fixtures.ts';
+import { REPO } from '../support/samples.ts';
+import { errnoName, ptraceRefused } from '../../capture/errors.ts';
 
 /** A Writable that keeps what it was given; optionally small and slow, or failing like a closed pipe. */
 class Sink extends Writable {
@@ -58,7 +60,7 @@ interface Run {
   calls: { path: string; exe: string | undefined }[];
 }
 
-async function run(argv: string[], o: { analyze?: AnalyzeFile; stdout?: Sink; env?: Record<string, string>; tty?: boolean } = {}): Promise<Run> {
+async function run(argv: string[], o: { analyze?: OpenModel; stdout?: Sink; env?: Record<string, string>; tty?: boolean } = {}): Promise<Run> {
   const stdout = o.stdout ?? new Sink({ tty: o.tty ?? false });
   const stderr = new Sink({ tty: false });
   const calls: Run['calls'] = [];
@@ -66,7 +68,7 @@ async function run(argv: string[], o: { analyze?: AnalyzeFile; stdout?: Sink; en
     stdout,
     stderr,
     env: o.env ?? {},
-    analyzeFile:
+    openModel:
       o.analyze ??
       (async (path, opts) => {
         calls.push({ path, exe: opts.exe });
@@ -80,13 +82,19 @@ async function run(argv: string[], o: { analyze?: AnalyzeFile; stdout?: Sink; en
 
 describe('usage errors exit 2 with one message and a hint', () => {
   it.each([
-    [[], /^gospy: name a command: gospy analyze FILE\nhint: /],
+    [[], /^gospy: name a command, e.g. gospy analyze FILE\nhint: run gospy --help /],
     [['analyze'], /^gospy: not enough non-option arguments: got 0, need at least 1\nhint: run gospy analyze --help/],
     [['analyze', 'core', '--report', 'flame'], /^gospy: invalid values: Argument: report, Given: "flame", Choices: "summary", "stacks", "top"\nhint: /],
     [['analyze', 'core', '--format', 'xml'], /^gospy: invalid values: .*format/],
     [['analyze', 'core', '--bogus'], /^gospy: unknown argument: bogus\n/],
     [['core.1234'], /^gospy: unknown argument: core\.1234\nhint: the command comes first: gospy analyze core\.1234\n$/],
-    [['analyze', 'a', 'b'], /^gospy: unknown argument: b\n/],
+    // The gdb/dlv habit: the executable as a second argument.
+    [['analyze', 'a', 'b'], /^gospy: analyze takes one FILE; b is one too many\nhint: name the executable with --exe .*: gospy analyze a --exe b\n$/],
+    [['analyze', '--report', 'top', 'core.1', 'server'], /\nhint: .*: gospy analyze core\.1 --exe server\n$/],
+    [['export', 'snap.gsz', '--bogus'], /^gospy: unknown argument: bogus\nhint: run gospy export --help /],
+    [['summary', '--pid', 'abc'], /^gospy: --pid must be a process id \(a positive whole number\), not 'abc'\nhint: /],
+    [['capture', '--pid', '-3', '-o', 'x.gsz'], /^gospy: --pid must be a process id/],
+    [['top', '--pid', '12x'], /^gospy: --pid must be a process id \(a positive whole number\), not '12x'\n/],
   ])('%j', async (argv, want) => {
     const r = await run(argv);
     expect(r.code).toBe(2);
@@ -151,10 +159,54 @@ describe('help and version', () => {
     expect(r.out).toContain('gospy analyze <file>');
     expect(r.out).toContain('Exit codes:');
   });
-  it('--version', async () => {
+  it('--version: gospy, the Go versions it reads (from the analyzer\'s limits), Node and the build', async () => {
+    const { NEWEST_KNOWN_MINOR, OLDEST_SUPPORTED_MINOR } = await import('../../src/runtime/binary-facts.ts');
+    const pkg = JSON.parse(readFileSync(joinPath(REPO, 'package.json'), 'utf8')) as { version: string };
     const r = await run(['--version']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(r.err).toBe('');
+    expect(r.out.split('\n')).toEqual([
+      `gospy ${pkg.version}`,
+      `reads Go go1.${OLDEST_SUPPORTED_MINOR} to go1.${NEWEST_KNOWN_MINOR} (newer releases: struct layouts from the binary's DWARF)`,
+      `node ${process.version}`,
+      'build source',
+      '',
+    ]);
+  });
+  it('every command has --help with examples, none wrapped mid-command, and no option hint glued to its text', async () => {
+    for (const cmd of ['analyze', 'capture', 'summary', 'top', 'export', '']) {
+      const r = await run(cmd === '' ? ['--help'] : [cmd, '--help']);
+      expect(r.code, cmd).toBe(0);
+      const lines = r.out.split('\n');
+      const at = lines.indexOf('Examples:');
+      expect(at, cmd).toBeGreaterThan(0);
+      // Examples: a command line, then what it does, indented further; every command starts with gospy.
+      const block = lines.slice(at + 1, lines.indexOf('', at));
+      expect(block.length, cmd).toBeGreaterThanOrEqual(2);
+      for (let i = 0; i < block.length; i += 2) {
+        expect(block[i], cmd).toMatch(cmd === '' ? /^  gospy \S/ : new RegExp(`^  gospy ${cmd} `));
+        expect(block[i + 1], cmd).toMatch(/^      \S/);
+      }
+      for (const l of lines) expect(l.length, `${cmd}: ${l}`).toBeLessThanOrEqual(100);
+      expect(r.out, cmd).not.toMatch(/\S\[(choices|default|boolean|string|number|required)/);
+    }
+  });
+  it('summary --help: the --format hints stand apart from its text', async () => {
+    const r = await run(['summary', '--help']);
+    expect(r.out).toMatch(/--format +text for people, json for programs\n +\[choices: "text", "json"\] \[default: "text"\]\n/);
+  });
+  it('completion prints a bash script that asks gospy for the words', async () => {
+    const r = await run(['completion']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('###-begin-gospy-completions-###');
+    expect(r.out).toContain('gospy --get-yargs-completions');
+    expect(r.out).toMatch(/complete .* gospy\n/);
+  });
+  it('completion words: the commands, then a command\'s options', async () => {
+    const words = (await run(['--get-yargs-completions', 'gospy', ''])).out.split('\n');
+    for (const c of ['analyze', 'capture', 'summary', 'top', 'export', 'completion']) expect(words).toContain(c);
+    const opts = (await run(['--get-yargs-completions', 'gospy', 'analyze', '--'])).out.split('\n');
+    for (const o of ['--exe', '--report', '--format', '--all']) expect(opts).toContain(o);
   });
 });
 
@@ -207,13 +259,15 @@ describe('reports', () => {
 });
 
 describe('error boundary', () => {
-  const failing = (err: unknown): AnalyzeFile => async () => {
+  const failing = (err: unknown): OpenModel => async () => {
     throw err;
   };
   it.each([
     [new FormatError('elf', "bad magic '7f454c47'", 0, { hint: 'is this a core file?' }), 1, "gospy: elf: bad magic '7f454c47' at offset 0x0\nhint: is this a core file?\n"],
     [new MismatchError('core and executable have different build ids'), 1, 'gospy: core and executable have different build ids\n'],
     [new UnsupportedError('go-version', 'Go 1.11 is older than gospy supports (1.12+)'), 3, 'gospy: Go 1.11 is older than gospy supports (1.12+)\n'],
+    // capture/freeze.ts: a ptrace errno that is neither EPERM nor ESRCH (was a plain Error: exit 70).
+    [ptraceRefused(41, 42, 'PTRACE_SEIZE', errnoName({ EPERM: 1, EBUSY: 16 }, 16)), 1, 'gospy: cannot stop thread 42 of process 41: ptrace(PTRACE_SEIZE) failed with EBUSY\nhint: the kernel refused to trace it; if it persists, report it with `uname -r` and the command line (capture again with --debug)\n'],
     [new TypeError("Cannot read properties of undefined (reading 'x')"), 70, "gospy: internal error: Cannot read properties of undefined (reading 'x') (re-run with --debug for a stack trace)\n"],
     ['a string', 70, 'gospy: internal error: a string (re-run with --debug for a stack trace)\n'],
   ])('%s → exit %i', async (err, code, text) => {
@@ -251,7 +305,7 @@ describe('output', () => {
       stdout,
       stderr,
       env: {},
-      analyzeFile: async (_p, o) => {
+      openModel: async (_p, o) => {
         o.onProgress?.('reading core');
         return model([]);
       },
