@@ -58,7 +58,7 @@ const cache = process.env['GOSPY_CACHE'] || path.join(os.homedir(), '.cache', 'g
 const goroot = path.join(cache, 'toolchains', 'go1.27', 'usr', 'lib', 'go-1.27');
 const tmp = os.tmpdir();
 const targetExe = path.join(tmp, 'gospy-stall-target');
-const gospy = path.join(REPO, 'cli', 'gospy.mjs');
+const gospy = path.join(REPO, 'analyze', 'gospy.mjs');
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]): number => {

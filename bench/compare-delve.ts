@@ -48,7 +48,7 @@ for (const b of builds) {
   let gCount = 0;
   let dCount = 0;
   for (let i = 0; i < runs; i++) {
-    const a = time(process.execPath, [path.join(REPO, 'cli', 'gospy.mjs'), 'analyze', core, '--exe', exe, '--report', 'stacks', '--all']);
+    const a = time(process.execPath, [path.join(REPO, 'analyze', 'gospy.mjs'), 'analyze', core, '--exe', exe, '--report', 'stacks', '--all']);
     if (a.code !== 0) throw new Error(`gospy failed on ${b.dir}`);
     g.push(a.ms);
     gCount = (a.out.match(/^goroutine \d+ /gm) ?? []).length;

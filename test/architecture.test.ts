@@ -1,6 +1,6 @@
 /**
  * The layer rule of docs/design.md, checked on the imports of every module in src/ (base → format →
- * memory → runtime → report), capture/, the command line (analyze/, to be cli/), build/, bench/ and test/ (test/support/layers.ts has the
+ * memory → runtime → report), capture/, the command line (analyze/), build/, bench/ and test/ (test/support/layers.ts has the
  * rules), with import cycles between modules and between folders, and no filesystem in src/format/.
  * The checker is also run on planted trees, to show that each rule can fail.
  */
@@ -15,7 +15,7 @@ describe('architecture of this repository', () => {
   const modules = readModules(REPO);
 
   it('finds the modules of every folder', () => {
-    for (const g of ['src/base', 'src/format', 'src/memory', 'src/runtime', 'src/report', 'capture', 'cli', 'bench', 'test/support', 'test']) {
+    for (const g of ['src/base', 'src/format', 'src/memory', 'src/runtime', 'src/report', 'capture', 'analyze', 'bench', 'test/support', 'test']) {
       expect(modules.filter((m) => groupOf(m.path) === g).length, g).toBeGreaterThan(2);
     }
     expect(modules.length).toBeGreaterThan(150);
@@ -63,9 +63,9 @@ describe('the layer checker fails on planted trees', () => {
   it('a back-import (a lower layer importing a higher one)', () => {
     expect(planted(['src/base/bytes.ts', 'src/report/summary.ts'])).toContain('src/base/bytes.ts imports src/report/summary.ts (src/report is not below src/base)');
     expect(planted(['src/memory/open-core.ts', 'src/runtime/model.ts'])).toContain('src/memory/open-core.ts imports src/runtime/model.ts (src/runtime is not below src/memory)');
-    expect(planted(['capture/capture.ts', 'analyze/main.ts'])).toContain('capture/capture.ts imports analyze/main.ts (cli is not below capture)');
+    expect(planted(['capture/capture.ts', 'analyze/main.ts'])).toContain('capture/capture.ts imports analyze/main.ts (analyze is not below capture)');
     expect(planted(['src/runtime/process.ts', 'test/support/samples.ts'])).toContain('src/runtime/process.ts imports test/support/samples.ts (test/support is not below src/runtime)');
-    expect(planted(['analyze/main.ts', 'bench/match-rate.ts'])).toContain('analyze/main.ts imports bench/match-rate.ts (bench is not below cli)');
+    expect(planted(['analyze/main.ts', 'bench/match-rate.ts'])).toContain('analyze/main.ts imports bench/match-rate.ts (bench is not below analyze)');
   });
 
   it('a report reaching past runtime/model.ts, a decoder importing another, a test importing a test', () => {
@@ -103,10 +103,6 @@ describe('the layer checker fails on planted trees', () => {
     ]);
   });
 
-  it('the command line under its new name cli/ is the same layer', () => {
-    expect(checkLayers([...clean, mod('cli/main.ts', 'src/report/summary.ts', 'capture/capture.ts')])).toEqual([]);
-    expect(checkLayers([...clean, mod('cli/x.ts', 'bench/match-rate.ts')])).toContain('cli/x.ts imports bench/match-rate.ts (bench is not below cli)');
-  });
 
   it('a module in no layer', () => {
     expect(checkLayers([...clean, mod('tools/x.ts')])).toEqual(['tools/x.ts is in no layer of docs/design.md']);

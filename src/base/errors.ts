@@ -109,7 +109,7 @@ export class OutputPathError extends GospyError {
   }
 }
 
-/** Bad command line. Thrown only by cli/. */
+/** Bad command line. Thrown only by analyze/. */
 export class UsageError extends GospyError {
   readonly code = 'usage';
 }

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCapture } from '../../cli/capture-file.ts';
+import { runCapture } from '../../analyze/capture-file.ts';
 import { findSample, useGoSample } from '../support/live-target.ts';
 
 const build = findSample('many', 'go1.27', 'static');

@@ -112,7 +112,7 @@ describe('pagemap filter', () => {
 
 describe('capture/ layering', () => {
   // src/format and src/runtime too since --mode goroutines: it must know Go to know what to copy
-  // (capture/goroutines.ts walks the frozen process with the runtime layer). Never src/report or cli/.
+  // (capture/goroutines.ts walks the frozen process with the runtime layer). Never src/report or analyze/.
   it('imports only src/base, src/format, src/memory, src/runtime and itself', () => {
     const dir = path.join(REPO, 'capture');
     const bad: string[] = [];

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../../cli/main.ts';
+import { main, type CliIo } from '../../analyze/main.ts';
 import { BufferSource } from '../../src/base/bytes.ts';
 import { NT_FILE, NT_PRSTATUS, PT_LOAD, PT_NOTE } from '../../src/format/elf/constants.ts';
 import { parseNtFile, parsePrStatus } from '../../src/format/elf/core-notes.ts';

@@ -82,7 +82,7 @@ describe('snapshot of a core reads the same as the core', () => {
     const fromCore = await openModel(core, { exe });
     const gsz = path.join(dir, 'cli.gsz');
     await coreToSnapshot(core, exe, gsz, { monotonicNs: fromCore.clock!.nanotime });
-    const gospy = path.join(REPO, 'cli', 'gospy.mjs');
+    const gospy = path.join(REPO, 'analyze', 'gospy.mjs');
     const run = (args: string[]) => spawnSync(process.execPath, [gospy, 'analyze', ...args], { encoding: 'utf8', timeout: 60_000 });
     const a = run(['--report', 'stacks', '--exe', exe, core]);
     const s = run(['--report', 'stacks', gsz]);

@@ -1,7 +1,7 @@
 /**
  * The built-in per-version layout tables (used for binaries without DWARF) must agree with the DWARF
  * of every sample executable that has DWARF: same offset for every field the table knows, and every
- * required field known (src/runtime/layouts/compare-dwarf.ts; `node cli/dev-layout.ts EXE`
+ * required field known (src/runtime/layouts/compare-dwarf.ts; `node analyze/dev-layout.ts EXE`
  * prints the same comparison).
  */
 import { describe, expect, it } from 'vitest';

@@ -25,14 +25,8 @@ export interface Module {
 }
 
 /** Folder groups in layer order. */
-const GROUPS = ['src/base', 'src/format', 'src/memory', 'src/runtime', 'src/report', 'capture', 'cli', 'build', 'test/support', 'bench', 'test'] as const;
+const GROUPS = ['src/base', 'src/format', 'src/memory', 'src/runtime', 'src/report', 'capture', 'analyze', 'build', 'test/support', 'bench', 'test'] as const;
 type Group = (typeof GROUPS)[number];
-
-/**
- * The folders of each group, where it is not the group's name: the command line lives in analyze/
- * until it is renamed cli/ (issue 9 item 6); both names are the same layer.
- */
-const FOLDERS: Partial<Record<Group, readonly string[]>> = { cli: ['cli', 'analyze'] };
 
 const SRC: readonly Group[] = ['src/base', 'src/format', 'src/memory', 'src/runtime', 'src/report'];
 
@@ -44,22 +38,22 @@ const MAY_IMPORT: Record<Group, readonly Group[]> = {
   'src/runtime': ['src/base', 'src/format', 'src/memory'],
   'src/report': ['src/base', 'src/format', 'src/memory', 'src/runtime'],
   capture: ['src/base', 'src/format', 'src/memory', 'src/runtime'],
-  cli: [...SRC, 'capture'],
+  analyze: [...SRC, 'capture'],
   // packaging scripts (build to JavaScript): they read the sources, and may ask src/ for facts
-  build: [...SRC, 'cli'],
-  'test/support': [...SRC, 'capture', 'cli'],
-  bench: [...SRC, 'capture', 'cli', 'build', 'test/support'],
-  test: [...SRC, 'capture', 'cli', 'test/support'],
+  build: [...SRC, 'analyze'],
+  'test/support': [...SRC, 'capture', 'analyze'],
+  bench: [...SRC, 'capture', 'analyze', 'build', 'test/support'],
+  test: [...SRC, 'capture', 'analyze', 'test/support'],
 };
 
 /** The folders the layer test covers (every folder of source code in the repository). */
-export const CHECKED_FOLDERS = [...new Set(GROUPS.flatMap((g) => FOLDERS[g] ?? [g.split('/')[0]!]))];
+export const CHECKED_FOLDERS = [...new Set(GROUPS.map((g) => g.split('/')[0]!))];
 
 const FS_MODULES = new Set(['fs', 'node:fs', 'fs/promises', 'node:fs/promises']);
 
 /** The group of a repository-relative path; test/support before test. */
 export function groupOf(p: string): Group | undefined {
-  return GROUPS.find((g) => (FOLDERS[g] ?? [g]).some((f) => p === f || p.startsWith(`${f}/`)));
+  return GROUPS.find((g) => p === g || p.startsWith(`${g}/`));
 }
 
 const isTestFile = (p: string): boolean => p.endsWith('.test.ts');
@@ -190,7 +184,7 @@ export function checkLayers(modules: readonly Module[]): string[] {
         violations.push(`${m.path} imports another decoder ${target}`);
       }
       const tested = m.path.split('/')[1];
-      if (g === 'test' && (tg === 'cli' || tg === 'capture') && SRC.includes(`src/${tested}` as Group)) {
+      if (g === 'test' && (tg === 'analyze' || tg === 'capture') && SRC.includes(`src/${tested}` as Group)) {
         violations.push(`${m.path} imports ${target}: a test of src/${tested}/ imports only src/ and test helpers`);
       }
       if (isTestFile(target)) violations.push(`${m.path} imports the test file ${target}`);

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { listSampleBuilds, samplePath, type SampleBuild } from './samples.ts';
 
 export const NODE = process.execPath;
-export const GOSPY = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'cli', 'gospy.mjs');
+export const GOSPY = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'analyze', 'gospy.mjs');
 
 export interface LiveTarget {
   readonly pid: number;

@@ -1,6 +1,6 @@
 /**
  * `gospy summary --pid N` and `gospy top --pid N`: reports on a running process, captured into memory
- * (no file). The help and arguments; the work is in cli/live.ts and cli/top-live.ts.
+ * (no file). The help and arguments; the work is in analyze/live.ts and analyze/top-live.ts.
  */
 import { UsageError } from '../../src/base/errors.ts';
 import type { Command } from '../command.ts';

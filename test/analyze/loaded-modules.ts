@@ -1,5 +1,5 @@
 /**
- * Run the real `gospy` command with test/cli/record-modules.mjs preloaded and return, besides its
+ * Run the real `gospy` command with test/analyze/record-modules.mjs preloaded and return, besides its
  * output, the modules it loaded: which of the repo's folders, which packages.
  */
 import { spawnSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { GOSPY, NODE } from '../support/live-target.ts';
 import { REPO } from '../support/samples.ts';
 
-const RECORDER = path.join(REPO, 'test', 'cli', 'record-modules.mjs');
+const RECORDER = path.join(REPO, 'test', 'analyze', 'record-modules.mjs');
 
 export interface RecordedRun {
   readonly code: number | null;

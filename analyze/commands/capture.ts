@@ -1,4 +1,4 @@
-/** `gospy capture --pid N -o FILE`: the help and arguments; the work is in cli/capture-file.ts. */
+/** `gospy capture --pid N -o FILE`: the help and arguments; the work is in analyze/capture-file.ts. */
 import type { Command } from '../command.ts';
 import { captureControlOf, examplesText, pidOf, withCaptureControl, withDebug, withPid } from './options.ts';
 

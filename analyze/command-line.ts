@@ -1,5 +1,5 @@
 /**
- * The command line, parsed by yargs from the commands' own definitions (cli/commands/*.ts): either
+ * The command line, parsed by yargs from the commands' own definitions (analyze/commands/*.ts): either
  * text to print (help, version, a completion script) or a checked command ready to run. Every
  * mistake becomes one UsageError with a hint that fits it.
  */

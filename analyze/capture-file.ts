@@ -1,7 +1,7 @@
 /**
  * `gospy capture --pid N -o snap.gsz`: freezes the target as briefly as the copy of its memory takes,
  * lets it go, then compresses and writes the snapshot (after the detach, so compression is never part
- * of the pause). The measured pause goes to stderr. Loaded by cli/commands/capture.ts when it runs.
+ * of the pause). The measured pause goes to stderr. Loaded by analyze/commands/capture.ts when it runs.
  */
 import { checkOutputFree, writeOutputFile } from '../src/base/output-file.ts';
 import type { CaptureOutcome } from '../capture/capture.ts';

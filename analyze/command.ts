@@ -1,8 +1,8 @@
 /**
- * A gospy command as the dispatch in cli/main.ts sees it. A command module (cli/commands/*.ts) holds
+ * A gospy command as the dispatch in analyze/main.ts sees it. A command module (analyze/commands/*.ts) holds
  * only what `--help` needs (options, examples, the guide) and argument checks; what the command does
  * is loaded by `prepare`'s run on demand, so `gospy --help` and `gospy analyze` never load capture/,
- * ptrace or koffi (test/cli/lazy-loading.test.ts).
+ * ptrace or koffi (test/analyze/lazy-loading.test.ts).
  */
 import type { Argv } from 'yargs';
 import type { Session } from './session.ts';

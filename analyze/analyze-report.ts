@@ -1,6 +1,6 @@
 /**
  * `gospy analyze FILE`: open the core or snapshot, read its process model, write the report asked for.
- * Loaded by cli/commands/analyze.ts when the command runs.
+ * Loaded by analyze/commands/analyze.ts when the command runs.
  */
 import { stat } from 'node:fs/promises';
 import { MissingInputError } from '../src/base/errors.ts';

@@ -1,4 +1,4 @@
-/** `gospy export FILE.gsz --core OUT [--exe OUT]`: the help and arguments; the work is in cli/export.ts. */
+/** `gospy export FILE.gsz --core OUT [--exe OUT]`: the help and arguments; the work is in analyze/export.ts. */
 import { UsageError } from '../../src/base/errors.ts';
 import type { Command } from '../command.ts';
 import { examplesText, withDebug } from './options.ts';

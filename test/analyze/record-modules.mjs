@@ -1,4 +1,4 @@
-// Preload (`node --import`) for test/cli/lazy-loading.test.ts and the start-up figures in
+// Preload (`node --import`) for test/analyze/lazy-loading.test.ts and the start-up figures in
 // docs/performance.md: records the URL of every module Node loads (ESM and CommonJS, through the
 // synchronous module hooks) and writes them, one per line, to $GOSPY_MODULES_OUT at exit.
 import { writeFileSync } from 'node:fs';

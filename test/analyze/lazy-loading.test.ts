@@ -1,7 +1,7 @@
 /**
  * Commands load what they use (issue 9 item 6): `gospy --help`, `--version` and `gospy analyze` never
  * load capture/ (ptrace) nor koffi; help loads neither the analyzer nor the reports. Measured on the
- * real command with a module-load hook (test/cli/record-modules.mjs); the live command that does
+ * real command with a module-load hook (test/analyze/record-modules.mjs); the live command that does
  * capture shows the hook sees capture/ and koffi when they are loaded.
  */
 import { describe, expect, it } from 'vitest';

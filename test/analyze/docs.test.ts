@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commands } from '../../cli/commands/index.ts';
+import { commands } from '../../analyze/commands/index.ts';
 import { formatJson } from '../../src/report/json.ts';
 import { openModel } from '../../src/runtime/open-model.ts';
 import { listSampleBuilds, REPO, samplePath } from '../support/samples.ts';

@@ -1,4 +1,4 @@
-/** `gospy analyze FILE`: the help and arguments; the work is in cli/analyze-report.ts. */
+/** `gospy analyze FILE`: the help and arguments; the work is in analyze/analyze-report.ts. */
 import type { Command } from '../command.ts';
 import type { ReportKind } from '../../src/report/json.ts';
 import {

@@ -1,7 +1,7 @@
 /**
  * What a running command may do to the outside world, in one place: write its report to stdout,
  * warnings and notes to stderr (always as `gospy: warning: …` / `gospy: …` lines), show a progress
- * line on a terminal, and decide colour. Errors are not here: a command throws, and cli/main.ts turns
+ * line on a terminal, and decide colour. Errors are not here: a command throws, and analyze/main.ts turns
  * what it throws into one `gospy:` line and an exit code.
  */
 import type { Warning } from '../src/base/warnings.ts';

@@ -1,8 +1,8 @@
 /**
- * The gospy CLI: the one dispatch. It parses the command line (cli/command-line.ts), runs the command
- * named (cli/commands/*.ts; each loads what it uses when it runs), and is the one error boundary:
+ * The gospy CLI: the one dispatch. It parses the command line (analyze/command-line.ts), runs the command
+ * named (analyze/commands/*.ts; each loads what it uses when it runs), and is the one error boundary:
  * whatever a command throws becomes one `gospy:` line (plus a hint) and an exit code. Reports,
- * warnings and notes go through the Session (cli/session.ts). Only cli/ prints, reads argv or decides
+ * warnings and notes go through the Session (analyze/session.ts). Only analyze/ prints, reads argv or decides
  * exit codes; src/ stays pure.
  *
  * Exit codes: 0 ok (also when the reader of stdout goes away, e.g. `| head`), 1 bad or missing input

@@ -1,6 +1,6 @@
 /**
  * `gospy export snap.gsz --core OUT [--exe OUT] [--force]` (arguments checked by
- * cli/commands/export.ts): turns a gospy snapshot into a standard
+ * analyze/commands/export.ts): turns a gospy snapshot into a standard
  * ELF core (src/format/elf/core-writer.ts) that `dlv core EXE OUT` and `gdb EXE OUT` open, and/or
  * writes out the executable embedded in the snapshot. Outputs hold the process's secrets: written
  * 0600, atomically (temporary file + rename), never over an existing file without --force.

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, listSampleBuilds, samplePath } from '../support/samples.ts';
 import { buildCore, goExe, prstatusAmd64, prpsinfo, auxv, ntFile } from '../support/elf-builder.ts';
 
-const GOSPY = path.join(REPO, 'cli', 'gospy.mjs');
+const GOSPY = path.join(REPO, 'analyze', 'gospy.mjs');
 
 function gospy(...args: string[]): { code: number; out: string; err: string } {
   const r = spawnSync(process.execPath, [GOSPY, ...args], { encoding: 'utf8', timeout: 60_000 });

@@ -1,7 +1,7 @@
 /**
  * Live reports: capture a running process into memory (no snapshot file) and read its model.
  * `gospy summary --pid N` is here; `gospy top --pid N`'s terminal loop is in top-live.ts.
- * Loaded by cli/commands/live.ts when one of them runs: only they need capture/ (ptrace, koffi).
+ * Loaded by analyze/commands/live.ts when one of them runs: only they need capture/ (ptrace, koffi).
  */
 import { capture, type CaptureOutcome } from '../capture/capture.ts';
 import { FormatError, UnsupportedError } from '../src/base/errors.ts';
