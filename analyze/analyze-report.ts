@@ -9,8 +9,19 @@ import { formatJson } from '../src/report/json.ts';
 import { formatSummary } from '../src/report/summary.ts';
 import { formatTop } from '../src/report/top.ts';
 import { formatTraceback } from '../src/report/traceback.ts';
-import type { AnalyzeArgs } from './commands/analyze.ts';
+import type { ReportKind } from '../src/report/json.ts';
+import type { ColorChoice, FormatChoice } from './commands/options.ts';
 import type { OpenModel, Session } from './session.ts';
+
+/** What `gospy analyze` was asked for (analyze/commands/analyze.ts parses it). */
+export interface AnalyzeArgs {
+  readonly file: string;
+  readonly exe: string | undefined;
+  readonly report: ReportKind;
+  readonly all: boolean;
+  readonly format: FormatChoice;
+  readonly color: ColorChoice;
+}
 
 export async function runAnalyze(args: AnalyzeArgs, session: Session): Promise<void> {
   await checkReadable(args.file, 'input file', 'name a core file (from gcore or a kernel core dump) or a gospy snapshot');

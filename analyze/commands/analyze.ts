@@ -1,4 +1,5 @@
 /** `gospy analyze FILE`: the help and arguments; the work is in analyze/analyze-report.ts. */
+import type { AnalyzeArgs } from '../analyze-report.ts';
 import type { Command } from '../command.ts';
 import type { ReportKind } from '../../src/report/json.ts';
 import {
@@ -11,15 +12,6 @@ import {
   type ColorChoice,
   type FormatChoice,
 } from './options.ts';
-
-export interface AnalyzeArgs {
-  readonly file: string;
-  readonly exe: string | undefined;
-  readonly report: ReportKind;
-  readonly all: boolean;
-  readonly format: FormatChoice;
-  readonly color: ColorChoice;
-}
 
 const describe = 'List every goroutine of a Go program from a core file or gospy snapshot';
 
