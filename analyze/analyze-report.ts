@@ -10,8 +10,7 @@ import { formatSummary } from '../src/report/summary.ts';
 import { formatTop } from '../src/report/top.ts';
 import { formatTraceback } from '../src/report/traceback.ts';
 import type { ReportKind } from '../src/report/json.ts';
-import type { ColorChoice, FormatChoice } from './commands/options.ts';
-import type { OpenModel, Session } from './session.ts';
+import type { ColorChoice, FormatChoice, OpenModel, Session } from './session.ts';
 
 /** What `gospy analyze` was asked for (analyze/commands/analyze.ts parses it). */
 export interface AnalyzeArgs {

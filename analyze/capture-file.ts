@@ -5,7 +5,7 @@
  */
 import { checkOutputFree, writeOutputFile } from '../src/base/output-file.ts';
 import type { CaptureOutcome } from '../capture/capture.ts';
-import type { CaptureControl } from './commands/options.ts';
+import type { CaptureControl } from './command.ts';
 import { captureLines } from './capture-lines.ts';
 
 export interface CaptureArgs extends CaptureControl {

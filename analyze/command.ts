@@ -5,6 +5,7 @@
  * ptrace or koffi (test/analyze/lazy-loading.test.ts).
  */
 import type { Argv } from 'yargs';
+import type { SnapshotMode } from '../src/format/snapshot/schema.ts';
 import type { Session } from './session.ts';
 
 /** The options yargs hands back for one command line. */
@@ -24,4 +25,12 @@ export interface Command {
   build(y: Argv): Argv;
   /** Check the parsed options (throwing UsageError) and bind them to the command's work. */
   prepare(parsed: ParsedOptions): Run;
+}
+
+/** How a command that stops a live process (capture, summary --pid, top --pid) may stop it. */
+export interface CaptureControl {
+  readonly mode: SnapshotMode;
+  readonly nonblocking: boolean;
+  /** Stop deadline for threads in uninterruptible sleep, ms. */
+  readonly stopDeadlineMs: number;
 }

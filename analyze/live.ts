@@ -12,7 +12,7 @@ import { styleFor } from '../src/report/common.ts';
 import { formatJson } from '../src/report/json.ts';
 import { formatSummary } from '../src/report/summary.ts';
 import { captureLines } from './capture-lines.ts';
-import type { CaptureControl } from './commands/options.ts';
+import type { CaptureControl } from './command.ts';
 import type { Session } from './session.ts';
 
 export interface LiveCapture {

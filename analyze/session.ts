@@ -23,6 +23,9 @@ export interface CliIo {
 
 export const colorChoices = ['auto', 'always', 'never'] as const;
 export type ColorChoice = (typeof colorChoices)[number];
+/** Report formats: text for people, json for programs (docs/json.md). */
+export const formatChoices = ['text', 'json'] as const;
+export type FormatChoice = (typeof formatChoices)[number];
 
 export class Session {
   readonly io: CliIo;

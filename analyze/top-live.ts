@@ -12,7 +12,7 @@ import type { ProcessModel } from '../src/runtime/model.ts';
 import type { CaptureOutcome } from '../capture/capture.ts';
 import { plainStyle, styleFor, type Style } from '../src/report/common.ts';
 import { percent, statusMix, topBuckets } from '../src/report/top.ts';
-import type { CaptureControl } from './commands/options.ts';
+import type { CaptureControl } from './command.ts';
 import { captureModel } from './live.ts';
 import type { Session } from './session.ts';
 

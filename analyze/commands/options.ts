@@ -4,13 +4,12 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../../src/base/errors.ts';
 import type { SnapshotMode } from '../../src/format/snapshot/schema.ts';
-import { colorChoices, type ColorChoice } from '../session.ts';
+import type { CaptureControl } from '../command.ts';
+import { colorChoices, formatChoices, type ColorChoice, type FormatChoice } from '../session.ts';
 
 export const reportChoices = ['summary', 'stacks', 'top'] as const;
-export const formatChoices = ['text', 'json'] as const;
-export type FormatChoice = (typeof formatChoices)[number];
 export const captureModes = ['full', 'goroutines'] as const satisfies readonly SnapshotMode[];
-export { colorChoices, type ColorChoice };
+export { colorChoices, formatChoices, type ColorChoice, type FormatChoice };
 
 /** `--pid N`: taken as a string, so that `--pid abc` is refused by name rather than as NaN. */
 export function withPid<T>(y: Argv<T>, describe: string): Argv<T> {
@@ -34,13 +33,6 @@ export function withCaptureControl<T>(y: Argv<T>, mode: SnapshotMode): Argv<T> {
     .option('mode', { choices: captureModes, default: mode, describe: 'what to copy (see below)' })
     .option('nonblocking', { type: 'boolean', default: false, describe: 'never stop the target (data may be torn)' })
     .option('stop-deadline', { type: 'number', default: 200, requiresArg: true, describe: 'ms to wait for threads to stop' });
-}
-
-export interface CaptureControl {
-  readonly mode: SnapshotMode;
-  readonly nonblocking: boolean;
-  /** Stop deadline for threads in uninterruptible sleep, ms. */
-  readonly stopDeadlineMs: number;
 }
 
 export function captureControlOf(parsed: Readonly<Record<string, unknown>>): CaptureControl {
