@@ -1,14 +1,16 @@
 /**
- * The one entry the CLI calls: open a core or a gospy snapshot (told apart by magic) and read its Go
- * process model.
+ * The one entry the CLI calls: open what the user gave (memory/user-input.ts decides what it is and
+ * refuses what gospy does not read) and read its Go process model.
  */
 import { TruncatedError, UnmappedAddressError } from '../base/errors.ts';
-import { openCore } from '../memory/open-core.ts';
 import type { ProcessModel } from './model.ts';
 import { coreTarget } from './core-target.ts';
 import { readProcess } from './process.ts';
 import type { Snapshot } from '../format/snapshot/reader.ts';
-import { isSnapshotFile, openSnapshot, snapshotProcess } from '../memory/snapshot-image.ts';
+import type { OpenedCore } from '../memory/open-core.ts';
+import { type OpenedSnapshot, snapshotProcess } from '../memory/snapshot-image.ts';
+import { openUserInput } from '../memory/user-input.ts';
+import type { Warning } from '../base/warnings.ts';
 import { snapshotTarget } from './snapshot-target.ts';
 
 export interface AnalyzeOptions {
@@ -18,9 +20,13 @@ export interface AnalyzeOptions {
 }
 
 export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<ProcessModel> {
-  if (isSnapshotFile(path)) return analyzeSnapshotFile(path, opts);
-  opts.onProgress?.('opening the core');
-  const core = await openCore(path, opts.exe === undefined ? {} : { exePath: opts.exe });
+  opts.onProgress?.('opening the input');
+  const input = await openUserInput(path, { exePath: opts.exe });
+  if (input.kind === 'snapshot') return analyzeSnapshotFile(input.snapshot, path, input.warnings, opts);
+  return analyzeCore(input.core, path, opts);
+}
+
+function analyzeCore(core: OpenedCore, path: string, opts: AnalyzeOptions): ProcessModel {
   try {
     const target = coreTarget(core, path, core.exeFoundBy);
     try {
@@ -43,17 +49,11 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
   }
 }
 
-/** A snapshot carries its own executable: `opts.exe` is not used (a warning says so). */
-function analyzeSnapshotFile(path: string, opts: AnalyzeOptions): ProcessModel {
-  opts.onProgress?.('opening the snapshot');
-  const snap = openSnapshot(path);
+/** A snapshot carries its own executable: a matching --exe gets a warning that it was not needed. */
+function analyzeSnapshotFile(snap: OpenedSnapshot, path: string, warnings: readonly Warning[], opts: AnalyzeOptions): ProcessModel {
   try {
     const model = analyzeSnapshot(snap, path, opts);
-    if (opts.exe === undefined) return model;
-    return {
-      ...model,
-      warnings: [...model.warnings, { kind: 'exe-ignored', message: `--exe ${opts.exe} is ignored: the snapshot contains its executable` }],
-    };
+    return warnings.length === 0 ? model : { ...model, warnings: [...warnings, ...model.warnings] };
   } finally {
     snap.close();
   }
