@@ -1,9 +1,14 @@
 /**
- * The decompression cache: an xz, gzip or zstd input is decompressed once into
+ * The decompression cache: an xz, gzip or zstd input is decompressed once, streaming, into
  * `${GOSPY_CACHE:-~/.cache/gospy}/decompressed/<content key>` (see contentKey) and read from there
  * with random access; least recently used entries are removed beyond GOSPY_CACHE_MAX_MB (default
- * 16 GiB). The cache file is written to a temp name and renamed into place. Every codec streams
- * with bounded memory: node:zlib for gzip/zstd, @napi-rs/lzma's native stream for xz.
+ * 16 GiB). Every codec streams with bounded memory (docs/performance.md "Inputs"): node:zlib for
+ * gzip/zstd, @napi-rs/lzma's native `xz.decompressStream` for xz (its `XzDecompressor` class is
+ * not bounded: `update()` returns only what is ready while the decoder thread runs ahead without
+ * backpressure, so a 633 KB xz of a 1.26 GB core came back whole from `finish()`).
+ *
+ * A stream that ends early (a copy cut short) is not refused: what decompresses is kept as a
+ * `.cut` entry and read like a raw core cut short, with a warning.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,6 +19,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FormatError, UnsupportedError } from '../base/errors.ts';
 import type { Compression } from './input-kind.ts';
+
+/** Suffix of a cache entry that holds only the decompressible prefix of a stream cut short. */
+export const CUT_SUFFIX = '.cut';
 
 /** Bytes read from each end of a compressed input to name its cache entry. */
 const KEY_EDGE = 1 << 20;
@@ -86,60 +94,93 @@ function pruneCache(dir: string, keep: string): void {
   }
 }
 
-/**
- * @napi-rs/lzma's native `xz.decompressStream` pulls its input only as its output is read, so
- * memory stays bounded (docs/performance.md "Inputs"). Its `XzDecompressor` class is not: `update()`
- * returns only what is ready while the decoder thread runs ahead without backpressure, so the 633 KB
- * xz of a 1.26 GB core came back whole from `finish()` (2.26 GB resident).
- */
-async function decompressXz(from: string, to: string): Promise<void> {
-  const { xz } = await import('@napi-rs/lzma');
-  const web = xz.decompressStream(Readable.toWeb(fs.createReadStream(from)) as ReadableStream<Uint8Array>);
-  await pipeline(Readable.fromWeb(web as Parameters<typeof Readable.fromWeb>[0]), fs.createWriteStream(to, { mode: 0o600 }));
+/** The decompressed bytes of `from`, as a stream (lazy: @napi-rs/lzma is loaded only for xz). */
+async function decompressedStream(kind: Compression, from: string): Promise<NodeJS.ReadableStream[]> {
+  const input = fs.createReadStream(from);
+  if (kind === 'xz') {
+    const { xz } = await import('@napi-rs/lzma');
+    // The native transform pulls input only as its output is read: memory stays bounded.
+    const web = xz.decompressStream(Readable.toWeb(input) as ReadableStream<Uint8Array>);
+    return [Readable.fromWeb(web as Parameters<typeof Readable.fromWeb>[0])];
+  }
+  if (kind === 'gzip') return [input, zlib.createGunzip()];
+  const mk = (zlib as unknown as { createZstdDecompress?: () => NodeJS.ReadWriteStream }).createZstdDecompress;
+  if (!mk) {
+    input.destroy();
+    throw new UnsupportedError('zstd', `${from} is zstd-compressed and this Node has no zstd support`, {
+      hint: `run 'zstd -dk ${from}' and give the decompressed file, or use Node >= 22.15`,
+    });
+  }
+  return [input, mk()];
 }
 
-async function decompressZlib(kind: 'gzip' | 'zstd', from: string, to: string): Promise<void> {
-  let t: NodeJS.ReadWriteStream;
-  if (kind === 'gzip') {
-    t = zlib.createGunzip();
-  } else {
-    const mk = (zlib as unknown as { createZstdDecompress?: () => NodeJS.ReadWriteStream }).createZstdDecompress;
-    if (!mk) {
-      throw new UnsupportedError('zstd', `${from} is zstd-compressed and this Node has no zstd support`, {
-        hint: `run 'zstd -dk ${from}' and give the decompressed file, or use Node >= 22.15`,
-      });
-    }
-    t = mk();
+/**
+ * Whether `e` says the compressed stream ended early: zlib's Z_BUF_ERROR "unexpected end of file"
+ * (gzip, zstd), or the xz decoder's end of input inside a block (Rust's io::ErrorKind::UnexpectedEof,
+ * "failed to fill whole buffer").
+ */
+function isCutShort(e: unknown): boolean {
+  const m = e instanceof Error ? e.message : '';
+  return /unexpected end of (file|input)|failed to fill whole buffer/i.test(m);
+}
+
+/**
+ * Decompress `from` into the file `to`, writing each chunk as it comes (synchronously, so nothing
+ * decoded before an error is lost). Returns the bytes written and whether the stream was cut short.
+ */
+async function decompressFile(kind: Compression, from: string, to: string): Promise<{ bytes: number; cutShort: boolean }> {
+  const outFd = fs.openSync(to, 'w', 0o600);
+  let bytes = 0;
+  try {
+    const stages = await decompressedStream(kind, from);
+    const writeOut = async (source: AsyncIterable<Uint8Array>): Promise<void> => {
+      for await (const chunk of source) {
+        fs.writeSync(outFd, chunk);
+        bytes += chunk.length;
+      }
+    };
+    await (pipeline as (...stages: unknown[]) => Promise<void>)(...stages, writeOut);
+    return { bytes, cutShort: false };
+  } catch (e) {
+    if (isCutShort(e) && bytes > 0) return { bytes, cutShort: true };
+    throw e;
+  } finally {
+    fs.closeSync(outFd);
   }
-  await pipeline(fs.createReadStream(from), t, fs.createWriteStream(to, { mode: 0o600 }));
 }
 
 /**
  * Decompress `p` (compressed with `kind`) into the cache, unless a cached copy exists; returns the
- * cache path. Errors from a corrupt stream become FormatError. Entries are 0600 in a 0700
- * directory (cores hold the process's secrets); the cache stays under GOSPY_CACHE_MAX_MB.
+ * cache path, which ends in CUT_SUFFIX when the stream was cut short (the entry holds what
+ * decompressed). A corrupt stream, or one cut before any data, is a FormatError. Entries are
+ * 0600 in a 0700 directory (cores hold the process's secrets); the cache stays under
+ * GOSPY_CACHE_MAX_MB.
  */
 export async function decompressToCache(p: string, kind: Compression): Promise<string> {
   const real = fs.realpathSync(p);
   const st = fs.statSync(real);
   const dir = path.join(cacheDir(), 'decompressed');
-  const final = path.join(dir, contentKey(real, st.size));
-  if (fs.existsSync(final)) {
+  const key = path.join(dir, contentKey(real, st.size));
+  for (const hit of [key, key + CUT_SUFFIX]) {
+    if (!fs.existsSync(hit)) continue;
     const now = new Date();
-    fs.utimesSync(final, now, now); // most recently used: pruned last
-    return final;
+    fs.utimesSync(hit, now, now); // most recently used: pruned last
+    return hit;
   }
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = `${final}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = `${key}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  let final = key;
   try {
-    if (kind === 'xz') await decompressXz(real, tmp);
-    else await decompressZlib(kind, real, tmp);
+    const r = await decompressFile(kind, real, tmp);
+    if (r.cutShort) final = key + CUT_SUFFIX;
     fs.renameSync(tmp, final);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     if (e instanceof UnsupportedError) throw e;
     throw new FormatError(`${kind} (${p})`, `cannot decompress: ${(e as Error).message}`, undefined, {
-      hint: 'the compressed file may be cut off or corrupt; check it with the matching command-line tool',
+      hint: isCutShort(e)
+        ? 'the compressed file is cut short before any data; copy it again'
+        : 'the compressed file is corrupt; check it with the matching command-line tool',
       cause: e,
     });
   }

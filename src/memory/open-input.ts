@@ -4,7 +4,7 @@
  * content is classified by input-kind.ts. Which kinds gospy reads, and how, is user-input.ts.
  */
 import type { Warning } from '../base/warnings.ts';
-import { decompressToCache } from './decompress.ts';
+import { CUT_SUFFIX, decompressToCache } from './decompress.ts';
 import { type Compression, HEAD_BYTES, type InputKind, detectInputKind } from './input-kind.ts';
 import { type FileSource, openFileSource } from './file-source.ts';
 
@@ -39,6 +39,12 @@ export async function openInput(p: string): Promise<OpenedInput> {
   const out = await decompressToCache(p, kind.codec);
   const source = openFileSource(out, { name: p });
   const warnings: Warning[] = [];
+  if (out.endsWith(CUT_SUFFIX)) {
+    warnings.push({
+      kind: 'input-cut-short',
+      message: `${p} is cut short: its ${kind.codec} stream ends early; reading the ${source.size} bytes that decompress`,
+    });
+  }
   return { source, path: out, originalPath: p, decompressedFrom: kind.codec, kind: kindOf(source), warnings };
 }
 

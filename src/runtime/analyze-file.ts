@@ -37,7 +37,9 @@ function analyzeCore(core: OpenedCore, path: string, opts: AnalyzeOptions): Proc
         throw new TruncatedError(
           `the core is truncated (${core.truncated.missingBytes} bytes missing) and lacks ${e.purpose} at 0x${e.addr.toString(16)}`,
           {
-            hint: 'the dump was cut short: raise the core size limit (`ulimit -c unlimited`), check free disk space where cores are written, and /proc/PID/coredump_filter',
+            hint: core.warnings.some((w) => w.kind === 'input-cut-short')
+              ? 'the compressed file ends early (an interrupted copy or download?): copy it again'
+              : 'the dump was cut short: raise the core size limit (`ulimit -c unlimited`), check free disk space where cores are written, and /proc/PID/coredump_filter',
             cause: e,
           },
         );

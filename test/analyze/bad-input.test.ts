@@ -157,3 +157,26 @@ describe('input kinds: one line that says what the file is and what gospy reads'
     expect(same.err).toMatch(/^gospy: warning: --exe .* is not needed: the snapshot carries its own copy/m);
   });
 });
+
+// Issue 9 defect: a compressed core cut short was refused ("unexpected end of file"); a raw one is read as far as it goes.
+describe('a compressed core cut short is read like a raw core cut short', () => {
+  it('gzip cut at 95%: a report, a warning that the stream was cut short and one that the core is truncated', () => {
+    const gz = zlib.gzipSync(fs.readFileSync(core));
+    const p = path.join(dir, 'cut.core.gz');
+    fs.writeFileSync(p, gz.subarray(0, Math.floor(gz.length * 0.95)));
+    const r = gospy('analyze', p, '--exe', exe);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/^gospy: warning: .*cut\.core\.gz is cut short: its gzip stream ends early; reading the \d+ bytes that decompress$/m);
+    expect(r.err).toMatch(/^gospy: warning: core .*cut\.core\.gz is truncated/m);
+    expect(r.out).toMatch(/^goroutines:/m);
+  });
+
+  it('gzip cut at 30%: the truncation error says the compressed file ends early', () => {
+    const gz = zlib.gzipSync(fs.readFileSync(core));
+    const p = path.join(dir, 'cut30.core.gz');
+    fs.writeFileSync(p, gz.subarray(0, Math.floor(gz.length * 0.3)));
+    const r = gospy('analyze', p, '--exe', exe);
+    expectCleanError(r, 1, /the core is truncated .* and lacks/);
+    expect(r.err).toMatch(/^hint: the compressed file ends early/m);
+  });
+});
