@@ -17,7 +17,7 @@ import * as zlib from 'node:zlib';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { FormatError, UnsupportedError } from '../base/errors.ts';
+import { FormatError, MissingInputError, UnsupportedError } from '../base/errors.ts';
 import type { Compression } from './input-kind.ts';
 
 /** Suffix of a cache entry that holds only the decompressible prefix of a stream cut short. */
@@ -33,6 +33,46 @@ const STALE_TMP_MS = 60 * 60 * 1000;
 /** The gospy cache directory: $GOSPY_CACHE, else ~/.cache/gospy. */
 export function cacheDir(): string {
   return process.env['GOSPY_CACHE'] || path.join(os.homedir(), '.cache', 'gospy');
+}
+
+/**
+ * The cache directory could not be made or written: a user setting (GOSPY_CACHE pointing at a file
+ * or a read-only place, or an unwritable home), not a gospy bug. One line naming the variable.
+ */
+function cacheUnusable(dir: string, e: unknown): MissingInputError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOTDIR' || code === 'EEXIST'
+      ? 'a path component is a file, not a directory'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EROFS'
+          ? 'read-only file system'
+          : code === 'ENOSPC'
+            ? 'no space left on the device'
+            : code === 'ENOENT'
+              ? 'a directory cannot be made there'
+              : (e as Error).message;
+  const set = process.env['GOSPY_CACHE'];
+  const where = set ? `GOSPY_CACHE=${set}` : `${cacheDir()} (GOSPY_CACHE is not set)`;
+  return new MissingInputError(dir, `cannot use the decompression cache ${where}: ${dir}: ${why}`, {
+    hint: set
+      ? 'point GOSPY_CACHE at a writable directory (or unset it to use ~/.cache/gospy), or give the input decompressed'
+      : 'set GOSPY_CACHE to a writable directory, or give the input decompressed',
+    cause: e,
+  });
+}
+
+/** The errno codes that mean "the cache is unusable here" rather than a bug. */
+function isCacheErrno(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return ['ENOTDIR', 'EEXIST', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'ENOENT', 'EDQUOT'].includes(code ?? '');
+}
+
+/** A failed write of a cache file: out of space, or refused (errors on the input itself are not). */
+function isCacheWriteError(e: unknown, dir: string): boolean {
+  const err = e as NodeJS.ErrnoException;
+  return err.code === 'ENOSPC' || err.code === 'EDQUOT' || (isCacheErrno(e) && err.path?.startsWith(dir) === true);
 }
 
 /**
@@ -74,8 +114,9 @@ function pruneCache(dir: string, keep: string): void {
     let st: fs.Stats;
     try {
       st = fs.statSync(full);
-    } catch {
-      continue;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed by a concurrent gospy
+      throw e;
     }
     if (!st.isFile()) continue;
     if (name.includes('.tmp-')) {
@@ -152,9 +193,10 @@ async function decompressFile(kind: Compression, from: string, to: string): Prom
 /**
  * Decompress `p` (compressed with `kind`) into the cache, unless a cached copy exists; returns the
  * cache path, which ends in CUT_SUFFIX when the stream was cut short (the entry holds what
- * decompressed). A corrupt stream, or one cut before any data, is a FormatError. Entries are
- * 0600 in a 0700 directory (cores hold the process's secrets); the cache stays under
- * GOSPY_CACHE_MAX_MB.
+ * decompressed). A corrupt stream, or one cut before any data, is a FormatError; a cache directory
+ * that cannot be made or written (GOSPY_CACHE a file, read-only, full) a MissingInputError that
+ * names GOSPY_CACHE. Entries are 0600 in a 0700 directory (cores hold the process's secrets); the
+ * cache stays under GOSPY_CACHE_MAX_MB.
  */
 export async function decompressToCache(p: string, kind: Compression): Promise<string> {
   const real = fs.realpathSync(p);
@@ -163,11 +205,16 @@ export async function decompressToCache(p: string, kind: Compression): Promise<s
   const key = path.join(dir, contentKey(real, st.size));
   for (const hit of [key, key + CUT_SUFFIX]) {
     if (!fs.existsSync(hit)) continue;
-    const now = new Date();
-    fs.utimesSync(hit, now, now); // most recently used: pruned last
+    touch(hit);
     return hit;
   }
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    makeDirs(dir);
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    if (isCacheErrno(e)) throw cacheUnusable(dir, e);
+    throw e;
+  }
   const tmp = `${key}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   let final = key;
   try {
@@ -177,6 +224,7 @@ export async function decompressToCache(p: string, kind: Compression): Promise<s
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     if (e instanceof UnsupportedError) throw e;
+    if (isCacheWriteError(e, dir)) throw cacheUnusable(dir, e);
     throw new FormatError(`${kind} (${p})`, `cannot decompress: ${(e as Error).message}`, undefined, {
       hint: isCutShort(e)
         ? 'the compressed file is cut short before any data; copy it again'
@@ -186,4 +234,25 @@ export async function decompressToCache(p: string, kind: Compression): Promise<s
   }
   pruneCache(dir, final);
   return final;
+}
+
+/**
+ * mkdir -p with mode 0700, one level at a time: Node's `mkdirSync(…, { recursive: true })` spins
+ * forever on a path under /proc (mkdir says ENOENT for a parent that exists), and GOSPY_CACHE may
+ * point anywhere.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
+  for (const d of missing) fs.mkdirSync(d, { mode: 0o700 });
+}
+
+/** Mark a cache entry most recently used (pruned last); a read-only cache just stays as it is. */
+function touch(p: string): void {
+  try {
+    const now = new Date();
+    fs.utimesSync(p, now, now);
+  } catch (e) {
+    if (!isCacheErrno(e)) throw e;
+  }
 }

@@ -180,3 +180,32 @@ describe('a compressed core cut short is read like a raw core cut short', () => 
     expect(r.err).toMatch(/^hint: the compressed file ends early/m);
   });
 });
+
+// Issue 9 defect: GOSPY_CACHE unwritable or a plain file exited 70 ("internal error").
+describe('an unusable GOSPY_CACHE is one line naming the variable (exit 1)', () => {
+  const compressed = path.join(build.dir, 'core.xz');
+  const withCache = (cache: string): { code: number; out: string; err: string } => {
+    const r = spawnSync(process.execPath, [GOSPY, 'analyze', compressed, '--exe', exe], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, GOSPY_CACHE: cache },
+    });
+    return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+  };
+
+  it('GOSPY_CACHE is a plain file', () => {
+    const file = path.join(dir, 'cache-is-a-file');
+    fs.writeFileSync(file, 'x');
+    const r = withCache(file);
+    expectCleanError(r, 1, /cannot use the decompression cache GOSPY_CACHE=.*cache-is-a-file: .*not a directory/);
+    expect(r.err).toMatch(/^hint: point GOSPY_CACHE at a writable directory/m);
+  });
+
+  it('GOSPY_CACHE where no directory can be written (sysfs refuses even root)', () => {
+    expectCleanError(withCache('/sys/gospy-cache-test'), 1, /cannot use the decompression cache GOSPY_CACHE=\/sys\/gospy-cache-test: .*permission denied/);
+  });
+
+  it('GOSPY_CACHE under /proc fails at once (Node\'s recursive mkdir would spin there)', () => {
+    expectCleanError(withCache('/proc/gospy-cache-test'), 1, /cannot use the decompression cache GOSPY_CACHE=\/proc\/gospy-cache-test/);
+  });
+});
