@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as zlib from 'node:zlib';
 import { xz } from '@napi-rs/lzma';
-import { FormatError, MissingInputError } from '../../src/base/errors.ts';
+import { FormatError, GospyError, MissingInputError } from '../../src/base/errors.ts';
 import { openFileSource } from '../../src/memory/file-source.ts';
 import { openInput } from '../../src/memory/open-input.ts';
 import { CUT_SUFFIX } from '../../src/memory/decompress.ts';
@@ -186,5 +186,23 @@ describe('a compressed stream cut short is read as far as it decompresses', () =
     const p = path.join(dir, 'corrupt.gz');
     fs.writeFileSync(p, c);
     await expect(openInput(p)).rejects.toThrow(FormatError);
+  });
+});
+
+// Issue 9: src/memory/file-source.ts threw a plain Error (exit 70 "internal error" with no hint).
+describe('file-source errors are typed', () => {
+  it('a read after close is a GospyError naming the file, not a plain Error', () => {
+    const p = path.join(dir, 'closed.bin');
+    fs.writeFileSync(p, payload.subarray(0, 1000));
+    const s = openFileSource(p, { name: 'closed.core' });
+    s.close();
+    let err: unknown;
+    try {
+      s.read(0, 10);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(GospyError);
+    expect((err as GospyError).message).toMatch(/closed\.core was read after gospy closed it/);
   });
 });
