@@ -41,10 +41,22 @@ class CachedFileSource implements FileSource {
   }
 
   private readAt(buf: Uint8Array, pos: number): number {
-    if (this.fd < 0) throw new Error(`read from closed file ${this.path}`);
+    if (this.fd < 0) {
+      throw new MissingInputError(this.path, `${this.name} was read after gospy closed it (a gospy bug: please report it with the command line)`);
+    }
     let done = 0;
     while (done < buf.length) {
-      const n = fs.readSync(this.fd, buf, done, buf.length - done, pos + done);
+      let n: number;
+      try {
+        n = fs.readSync(this.fd, buf, done, buf.length - done, pos + done);
+      } catch (e) {
+        // EIO and the like: the disk or the network file system failed under the file.
+        const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+        throw new MissingInputError(this.path, `cannot read ${this.name} at offset ${pos + done}: ${code}`, {
+          hint: 'the file cannot be read back from its storage; copy it to a local disk and try again',
+          cause: e,
+        });
+      }
       if (n <= 0) break;
       done += n;
     }

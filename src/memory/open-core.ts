@@ -17,6 +17,7 @@ import {
   parseCore,
   readCoreNotes,
 } from './core-process.ts';
+import { isSupportedMachine, notAnInput, notTheExecutable } from './input-kind.ts';
 import { type Compression, type OpenedInput, openInput } from './open-input.ts';
 
 export interface OpenCoreOptions {
@@ -94,13 +95,26 @@ export function findExecutable(notes: CoreNotes, corePath: string): { path: stri
 }
 
 /**
- * Open the core at `corePath` (xz/gzip/zstd handled) with its executable. Throws MissingInputError
- * when the executable cannot be found, plus everything openCoreProcess throws.
+ * Open the core at `corePath` (xz/gzip/zstd handled) with its executable. Throws what
+ * openCoreFrom throws.
  */
 export async function openCore(corePath: string, opts: OpenCoreOptions = {}): Promise<OpenedCore> {
-  const coreIn = await openInput(corePath);
+  return openCoreFrom(await openInput(corePath), opts);
+}
+
+/**
+ * The core in `coreIn` (opened by openInput; closed here on failure) with its executable: the one
+ * given, else the one found from the core's notes. Throws FormatError/UnsupportedError when either
+ * file is not what it should be (input-kind.ts says what it is instead), MismatchError for an
+ * executable of another architecture, MissingInputError when the executable cannot be found, plus
+ * everything openCoreProcess throws.
+ */
+export async function openCoreFrom(coreIn: OpenedInput, opts: OpenCoreOptions = {}): Promise<OpenedCore> {
+  const corePath = coreIn.originalPath;
   let exeIn: OpenedInput | undefined;
   try {
+    const k = coreIn.kind;
+    if (k.kind !== 'elf-core' || !isSupportedMachine(k.machine)) throw notAnInput(corePath, k);
     let by: ExeFoundBy = 'argument';
     let exePath = opts.exePath;
     if (exePath === undefined) {
@@ -118,6 +132,8 @@ export async function openCore(corePath: string, opts: OpenCoreOptions = {}): Pr
       by = found.by;
     }
     exeIn = await openInput(exePath);
+    const wrongExe = notTheExecutable(exePath, exeIn.kind, k.machine);
+    if (wrongExe) throw wrongExe;
     const proc = openCoreProcess(coreIn.source, { source: exeIn.source, path: exePath }, {
       exeFoundBy: by,
       ...(opts.skipBuildIdCheck ? { skipBuildIdCheck: true } : {}),
@@ -125,6 +141,7 @@ export async function openCore(corePath: string, opts: OpenCoreOptions = {}): Pr
     const ex = exeIn;
     return {
       ...proc,
+      warnings: [...coreIn.warnings, ...ex.warnings, ...proc.warnings],
       corePath,
       ...(coreIn.decompressedFrom ? { coreDecompressedFrom: coreIn.decompressedFrom } : {}),
       ...(ex.decompressedFrom ? { exeDecompressedFrom: ex.decompressedFrom } : {}),

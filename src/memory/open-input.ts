@@ -1,21 +1,15 @@
 /**
- * Open a user-supplied input file (core or executable), transparently decompressing xz, gzip and
- * zstd files (detected by magic, not by name) into a cache file that is reused next time:
- * `${GOSPY_CACHE:-~/.cache/gospy}/decompressed/<content key>` (see contentKey), least recently
- * used entries removed beyond GOSPY_CACHE_MAX_MB (default 16 GiB). Decompression
- * streams to disk (node:zlib for gzip/zstd, @napi-rs/lzma's XzDecompressor for xz), so inputs
- * larger than memory work; the cache file is written to a temp name and renamed into place.
+ * Open a user-supplied file for random access and say what it is: xz, gzip and zstd files
+ * (detected by magic, not by name) are decompressed into the cache first (decompress.ts), then the
+ * content is classified by input-kind.ts. Which kinds gospy reads, and how, is user-input.ts.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import * as zlib from 'node:zlib';
-import { createHash, randomBytes } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
-import { FormatError, MissingInputError, UnsupportedError } from '../base/errors.ts';
+import type { Warning } from '../base/warnings.ts';
+import { CUT_SUFFIX, decompressToCache } from './decompress.ts';
+import { type Compression, HEAD_BYTES, type InputKind, detectInputKind } from './input-kind.ts';
 import { type FileSource, openFileSource } from './file-source.ts';
 
-export type Compression = 'xz' | 'gzip' | 'zstd';
+export { cacheDir, decompressToCache } from './decompress.ts';
+export { type Compression, detectCompression } from './input-kind.ts';
 
 export interface OpenedInput {
   /** Reads the (decompressed) bytes; its `name` is the path the user gave. */
@@ -25,184 +19,32 @@ export interface OpenedInput {
   /** The path the user gave. */
   readonly originalPath: string;
   readonly decompressedFrom?: Compression;
+  /** What the (decompressed) content is. */
+  readonly kind: InputKind;
+  /** E.g. a compressed stream cut short, of which only the prefix is read. */
+  readonly warnings: readonly Warning[];
 }
 
-/** The gospy cache directory: $GOSPY_CACHE, else ~/.cache/gospy. */
-export function cacheDir(): string {
-  return process.env['GOSPY_CACHE'] || path.join(os.homedir(), '.cache', 'gospy');
+/** The kind of the content `src` reads. */
+function kindOf(src: FileSource): InputKind {
+  return detectInputKind(src.read(0, HEAD_BYTES), src.size);
 }
 
-/** Compression of `head` (the first bytes of a file), by magic. */
-export function detectCompression(head: Uint8Array): Compression | undefined {
-  const m = (bytes: number[]): boolean => bytes.every((b, i) => head[i] === b);
-  if (m([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])) return 'xz';
-  if (m([0x1f, 0x8b])) return 'gzip';
-  if (m([0x28, 0xb5, 0x2f, 0xfd])) return 'zstd';
-  return undefined;
-}
-
-function readHead(p: string): Uint8Array {
-  const fd = fs.openSync(p, 'r');
-  try {
-    const b = new Uint8Array(8);
-    const n = fs.readSync(fd, b, 0, 8, 0);
-    return b.subarray(0, n);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-async function decompressXz(from: string, to: string): Promise<void> {
-  const { XzDecompressor } = await import('@napi-rs/lzma');
-  const dec = new XzDecompressor();
-  const inFd = fs.openSync(from, 'r');
-  const outFd = fs.openSync(to, 'w', 0o600);
-  try {
-    const chunk = new Uint8Array(4 << 20);
-    let pos = 0;
-    for (;;) {
-      const n = fs.readSync(inFd, chunk, 0, chunk.length, pos);
-      if (n <= 0) break;
-      pos += n;
-      // update() returns a view that is only valid until the next call: write it out now.
-      const out = dec.update(chunk.subarray(0, n));
-      if (out.length > 0) fs.writeSync(outFd, out);
-    }
-    const tail = await dec.finish();
-    if (tail.length > 0) fs.writeSync(outFd, tail);
-  } finally {
-    fs.closeSync(inFd);
-    fs.closeSync(outFd);
-  }
-}
-
-async function decompressZlib(kind: 'gzip' | 'zstd', from: string, to: string): Promise<void> {
-  let t: NodeJS.ReadWriteStream;
-  if (kind === 'gzip') {
-    t = zlib.createGunzip();
-  } else {
-    const mk = (zlib as unknown as { createZstdDecompress?: () => NodeJS.ReadWriteStream }).createZstdDecompress;
-    if (!mk) {
-      throw new UnsupportedError('zstd', `${from} is zstd-compressed and this Node has no zstd support`, {
-        hint: `run 'zstd -dk ${from}' and give the decompressed file, or use Node >= 22.15`,
-      });
-    }
-    t = mk();
-  }
-  await pipeline(fs.createReadStream(from), t, fs.createWriteStream(to, { mode: 0o600 }));
-}
-
-/** Bytes read from each end of a compressed input to name its cache entry. */
-const KEY_EDGE = 1 << 20;
-/** Default cap on the decompression cache, MiB (GOSPY_CACHE_MAX_MB overrides). */
-const DEFAULT_CACHE_MAX_MB = 16 * 1024;
-/** Temp files older than this are left over from a killed run. */
-const STALE_TMP_MS = 60 * 60 * 1000;
-
-/**
- * The cache entry's name: sha256 of the compressed file's size and its first and last MiB. It
- * follows the content, not the path: the same core copied or checked out elsewhere hits the same
- * entry (keyed by path and mtime, every fresh clone of the samples added ~50 entries; 62 GB had
- * piled up here). The ends of an xz, gzip or zstd file hold its headers and its checksums/index,
- * so two different streams of one size with equal ends do not occur short of forgery — and a
- * forged one could only feed gospy a core that the forger could have given it anyway.
- */
-function contentKey(p: string, size: number): string {
-  const h = createHash('sha256').update(`gospy-decompressed-v2\0${size}\0`);
-  const fd = fs.openSync(p, 'r');
-  try {
-    const edge = Buffer.alloc(Math.min(KEY_EDGE, size));
-    h.update(edge.subarray(0, fs.readSync(fd, edge, 0, edge.length, 0)));
-    if (size > KEY_EDGE) h.update(edge.subarray(0, fs.readSync(fd, edge, 0, edge.length, Math.max(KEY_EDGE, size - KEY_EDGE))));
-  } finally {
-    fs.closeSync(fd);
-  }
-  return h.digest('hex');
-}
-
-/** The cap on the decompression cache in bytes. */
-function cacheMaxBytes(): number {
-  const mb = Number(process.env['GOSPY_CACHE_MAX_MB']);
-  return (Number.isFinite(mb) && mb >= 0 ? mb : DEFAULT_CACHE_MAX_MB) * 1024 * 1024;
-}
-
-/**
- * Keeps the cache under its cap: removes the least recently used entries (by mtime, which a hit
- * refreshes) but never `keep`, and temp files left by killed runs.
- */
-function pruneCache(dir: string, keep: string): void {
-  const now = Date.now();
-  const entries: { path: string; size: number; used: number }[] = [];
-  for (const name of fs.readdirSync(dir)) {
-    const full = path.join(dir, name);
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(full);
-    } catch {
-      continue;
-    }
-    if (!st.isFile()) continue;
-    if (name.includes('.tmp-')) {
-      if (now - st.mtimeMs > STALE_TMP_MS) fs.rmSync(full, { force: true });
-      continue;
-    }
-    entries.push({ path: full, size: st.size, used: st.mtimeMs });
-  }
-  let total = entries.reduce((n, e) => n + e.size, 0);
-  const max = cacheMaxBytes();
-  for (const e of entries.sort((a, b) => a.used - b.used)) {
-    if (total <= max) break;
-    if (e.path === keep) continue;
-    fs.rmSync(e.path, { force: true });
-    total -= e.size;
-  }
-}
-
-/**
- * Decompress `p` (compressed with `kind`) into the cache, unless a cached copy exists; returns the
- * cache path. Errors from a corrupt stream become FormatError. Entries are 0600 in a 0700
- * directory (cores hold the process's secrets); the cache stays under GOSPY_CACHE_MAX_MB.
- */
-export async function decompressToCache(p: string, kind: Compression): Promise<string> {
-  const real = fs.realpathSync(p);
-  const st = fs.statSync(real);
-  const dir = path.join(cacheDir(), 'decompressed');
-  const final = path.join(dir, contentKey(real, st.size));
-  if (fs.existsSync(final)) {
-    const now = new Date();
-    fs.utimesSync(final, now, now); // most recently used: pruned last
-    return final;
-  }
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = `${final}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    if (kind === 'xz') await decompressXz(real, tmp);
-    else await decompressZlib(kind, real, tmp);
-    fs.renameSync(tmp, final);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    if (e instanceof UnsupportedError) throw e;
-    throw new FormatError(`${kind} (${p})`, `cannot decompress: ${(e as Error).message}`, undefined, {
-      hint: 'the compressed file may be cut off or corrupt; check it with the matching command-line tool',
-      cause: e,
+/** Open `p`, decompressing it into the cache first if it is xz, gzip or zstd, and classify it. */
+export async function openInput(p: string): Promise<OpenedInput> {
+  const raw = openFileSource(p); // MissingInputError with a hint when absent or unreadable
+  const kind = kindOf(raw);
+  if (kind.kind !== 'compressed') return { source: raw, path: p, originalPath: p, kind, warnings: [] };
+  raw.close();
+  const out = await decompressToCache(p, kind.codec);
+  const source = openFileSource(out, { name: p });
+  const warnings: Warning[] = [];
+  if (out.endsWith(CUT_SUFFIX)) {
+    warnings.push({
+      kind: 'input-cut-short',
+      message: `${p} is cut short: its ${kind.codec} stream ends early; reading the ${source.size} bytes that decompress`,
     });
   }
-  pruneCache(dir, final);
-  return final;
+  return { source, path: out, originalPath: p, decompressedFrom: kind.codec, kind: kindOf(source), warnings };
 }
 
-/** Open `p`, decompressing it into the cache first if it is xz, gzip or zstd. */
-export async function openInput(p: string): Promise<OpenedInput> {
-  let head: Uint8Array;
-  try {
-    head = readHead(p);
-  } catch {
-    // Let openFileSource produce the typed error with its hint.
-    openFileSource(p).close();
-    throw new MissingInputError(p, `cannot open ${p}`);
-  }
-  const kind = detectCompression(head);
-  if (!kind) return { source: openFileSource(p), path: p, originalPath: p };
-  const out = await decompressToCache(p, kind);
-  return { source: openFileSource(out, { name: p }), path: out, originalPath: p, decompressedFrom: kind };
-}

@@ -5,20 +5,18 @@
  * inside the snapshot; nothing is read from the original path. Captured chunks are decompressed
  * only when a read touches them.
  */
-import * as fs from 'node:fs';
+import type { ByteSource } from '../base/bytes.ts';
 import { FormatError, MismatchError } from '../base/errors.ts';
 import { type Warning, WarningSink } from '../base/warnings.ts';
 import { AT_ENTRY, ET, ET_DYN, ET_EXEC, EM_AARCH64, EM_X86_64, nameOf } from '../format/elf/constants.ts';
 import { parseAuxv } from '../format/elf/core-notes.ts';
 import { ElfFile } from '../format/elf/file.ts';
-import { SNAPSHOT_MAGIC } from '../format/snapshot/schema.ts';
-import { readSnapshot, type Snapshot, type SnapshotFile, isSnapshotMagic } from '../format/snapshot/reader.ts';
+import { readSnapshot, type Snapshot, type SnapshotFile } from '../format/snapshot/reader.ts';
 import type { MemoryImage, Region } from './image.ts';
 import { SplicedImage } from './spliced.ts';
 import { exeFileLayer, exeLoadLayer, loadBiasOf } from './exe-layers.ts';
-import { openFileSource } from './file-source.ts';
-
-const SNAPSHOT_MAGIC_BYTES = new TextEncoder().encode(SNAPSHOT_MAGIC);
+import { type FileSource, openFileSource } from './file-source.ts';
+import { machineName } from './input-kind.ts';
 
 export interface SnapshotProcess {
   readonly snapshot: Snapshot;
@@ -34,26 +32,13 @@ export interface OpenedSnapshot extends SnapshotFile {
   close(): void;
 }
 
-/** Whether the file at `p` starts with the snapshot magic (false when unreadable). */
-export function isSnapshotFile(p: string): boolean {
-  try {
-    const fd = fs.openSync(p, 'r');
-    try {
-      const b = new Uint8Array(8);
-      const n = fs.readSync(fd, b, 0, 8, 0);
-      // A snapshot cut to fewer than 8 bytes still goes to the snapshot reader, which says it is truncated.
-      return n >= 4 && n < 8 ? isSnapshotMagic(new Uint8Array([...b.subarray(0, n), ...SNAPSHOT_MAGIC_BYTES.subarray(n)])) : isSnapshotMagic(b.subarray(0, n));
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
-}
-
 /** Open the .gsz file at `p` (see format/snapshot/reader.ts for the errors). */
 export function openSnapshot(p: string, opts: { cacheBytes?: number } = {}): OpenedSnapshot {
-  const src = openFileSource(p);
+  return openSnapshotFrom(openFileSource(p), opts);
+}
+
+/** The snapshot `src` holds (closed with it, or here on failure). */
+export function openSnapshotFrom(src: FileSource, opts: { cacheBytes?: number } = {}): OpenedSnapshot {
   try {
     const snap = readSnapshot(src, opts);
     return Object.assign(snap, { close: () => src.close() });
@@ -61,6 +46,47 @@ export function openSnapshot(p: string, opts: { cacheBytes?: number } = {}): Ope
     src.close();
     throw e;
   }
+}
+
+/** The ELF machine of a snapshot's process. */
+export function snapshotMachine(snap: Snapshot): number {
+  return snap.meta.arch === 'arm64' ? EM_AARCH64 : EM_X86_64;
+}
+
+/**
+ * Whether the executable `exe` (`exePath`, from --exe) is the build `snap` carries: the same GNU
+ * or Go build id when both have one, else the same bytes. A snapshot never needs --exe; a
+ * different build given anyway is refused rather than silently ignored, the same build gets a
+ * note that it was not needed.
+ */
+export function checkExeForSnapshot(snap: Snapshot, exe: ByteSource, exePath: string): Warning {
+  const own = ElfFile.parse(snap.exe);
+  const given = ElfFile.parse(exe);
+  const ids = (f: ElfFile): [string | undefined, string | undefined] => [f.gnuBuildId(), f.goBuildId()];
+  const [ownGnu, ownGo] = ids(own);
+  const [gnu, go] = ids(given);
+  let same: boolean;
+  let what: string;
+  if (ownGnu !== undefined && gnu !== undefined) [same, what] = [ownGnu === gnu, `GNU build id ${gnu}, the snapshot's ${ownGnu}`];
+  else if (ownGo !== undefined && go !== undefined) [same, what] = [ownGo === go, `Go build id ${go}, the snapshot's ${ownGo}`];
+  else [same, what] = [sameBytes(snap.exe, exe), 'different bytes and no build id to compare'];
+  if (!same) {
+    throw new MismatchError(`--exe ${exePath} is not the executable of snapshot ${snap.name} (${what}); a snapshot carries its own executable`, {
+      hint: 'drop --exe: the snapshot is read with the executable it recorded',
+    });
+  }
+  return { kind: 'exe-not-needed', message: `--exe ${exePath} is not needed: the snapshot carries its own copy of that executable` };
+}
+
+function sameBytes(a: ByteSource, b: ByteSource): boolean {
+  if (a.size !== b.size) return false;
+  const step = 1 << 20;
+  for (let off = 0; off < a.size; off += step) {
+    const x = a.read(off, step);
+    const y = b.read(off, step);
+    if (x.length !== y.length || !x.every((v, i) => v === y[i])) return false;
+  }
+  return true;
 }
 
 /** Build the process view of `snap`: its executable, the layered memory image and the load bias. */
@@ -72,9 +98,12 @@ export function snapshotProcess(snap: Snapshot): SnapshotProcess {
       hint: 'the snapshot is corrupt; capture again',
     });
   }
-  const wantMachine = snap.meta.arch === 'arm64' ? EM_AARCH64 : EM_X86_64;
+  const wantMachine = snapshotMachine(snap);
   if (exe.header.machine !== wantMachine) {
-    throw new MismatchError(`snapshot ${snap.name}: its executable is for machine ${exe.header.machine}, the process is ${snap.meta.arch}`);
+    throw new MismatchError(
+      `snapshot ${snap.name}: its executable is for ${machineName(exe.header.machine)}, the process for ${machineName(wantMachine)}`,
+      { hint: 'the snapshot is corrupt; capture again' },
+    );
   }
   const auxv = parseAuxv(snap.auxv);
   const atEntry = auxv.get(AT_ENTRY);

@@ -1,14 +1,16 @@
 /**
- * The one entry the CLI calls: open a core or a gospy snapshot (told apart by magic) and read its Go
- * process model (the model every report is made from).
+ * The one entry the CLI calls: open what the user gave (memory/user-input.ts decides what it is and
+ * refuses what gospy does not read) and read its Go process model.
  */
 import { TruncatedError, UnmappedAddressError } from '../base/errors.ts';
-import { openCore } from '../memory/open-core.ts';
 import type { ProcessModel } from './model.ts';
 import { coreTarget } from './core-target.ts';
 import { readProcess } from './process.ts';
 import type { Snapshot } from '../format/snapshot/reader.ts';
-import { isSnapshotFile, openSnapshot, snapshotProcess } from '../memory/snapshot-image.ts';
+import type { OpenedCore } from '../memory/open-core.ts';
+import { type OpenedSnapshot, snapshotProcess } from '../memory/snapshot-image.ts';
+import { openUserInput } from '../memory/user-input.ts';
+import type { Warning } from '../base/warnings.ts';
 import { snapshotTarget } from './snapshot-target.ts';
 
 export interface OpenModelOptions {
@@ -18,9 +20,13 @@ export interface OpenModelOptions {
 }
 
 export async function openModel(path: string, opts: OpenModelOptions = {}): Promise<ProcessModel> {
-  if (isSnapshotFile(path)) return openSnapshotModel(path, opts);
-  opts.onProgress?.('opening the core');
-  const core = await openCore(path, opts.exe === undefined ? {} : { exePath: opts.exe });
+  opts.onProgress?.('opening the input');
+  const input = await openUserInput(path, { exePath: opts.exe });
+  if (input.kind === 'snapshot') return openSnapshotModel(input.snapshot, path, input.warnings, opts);
+  return coreModel(input.core, path, opts);
+}
+
+function coreModel(core: OpenedCore, path: string, opts: OpenModelOptions): ProcessModel {
   try {
     const target = coreTarget(core, path, core.exeFoundBy);
     try {
@@ -31,7 +37,9 @@ export async function openModel(path: string, opts: OpenModelOptions = {}): Prom
         throw new TruncatedError(
           `the core is truncated (${core.truncated.missingBytes} bytes missing) and lacks ${e.purpose} at 0x${e.addr.toString(16)}`,
           {
-            hint: 'the dump was cut short: raise the core size limit (`ulimit -c unlimited`), check free disk space where cores are written, and /proc/PID/coredump_filter',
+            hint: core.warnings.some((w) => w.kind === 'input-cut-short')
+              ? 'the compressed file ends early (an interrupted copy or download?): copy it again'
+              : 'the dump was cut short: raise the core size limit (`ulimit -c unlimited`), check free disk space where cores are written, and /proc/PID/coredump_filter',
             cause: e,
           },
         );
@@ -43,17 +51,11 @@ export async function openModel(path: string, opts: OpenModelOptions = {}): Prom
   }
 }
 
-/** A snapshot carries its own executable: `opts.exe` is not used (a warning says so). */
-function openSnapshotModel(path: string, opts: OpenModelOptions): ProcessModel {
-  opts.onProgress?.('opening the snapshot');
-  const snap = openSnapshot(path);
+/** A snapshot carries its own executable: a matching --exe gets a warning that it was not needed. */
+function openSnapshotModel(snap: OpenedSnapshot, path: string, warnings: readonly Warning[], opts: OpenModelOptions): ProcessModel {
   try {
     const model = snapshotModel(snap, path, opts);
-    if (opts.exe === undefined) return model;
-    return {
-      ...model,
-      warnings: [...model.warnings, { kind: 'exe-ignored', message: `--exe ${opts.exe} is ignored: the snapshot contains its executable` }],
-    };
+    return warnings.length === 0 ? model : { ...model, warnings: [...warnings, ...model.warnings] };
   } finally {
     snap.close();
   }

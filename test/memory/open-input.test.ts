@@ -5,9 +5,10 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as zlib from 'node:zlib';
 import { xz } from '@napi-rs/lzma';
-import { FormatError, MissingInputError } from '../../src/base/errors.ts';
+import { FormatError, GospyError, MissingInputError } from '../../src/base/errors.ts';
 import { openFileSource } from '../../src/memory/file-source.ts';
 import { openInput } from '../../src/memory/open-input.ts';
+import { CUT_SUFFIX } from '../../src/memory/decompress.ts';
 
 let dir = '';
 const saved = process.env['GOSPY_CACHE'];
@@ -22,6 +23,12 @@ afterAll(() => {
 });
 
 const payload = Uint8Array.from({ length: 700_000 }, (_, i) => (i * 31 + (i >> 9)) & 0xff);
+
+const codecs: [string, (b: Uint8Array) => Uint8Array][] = [
+  ['gzip', (b) => gzipSync(b)],
+  ['xz', (b) => xz.compressSync(b)],
+  ['zstd', (b) => (zlib as unknown as { zstdCompressSync: (x: Uint8Array) => Uint8Array }).zstdCompressSync(b)],
+];
 
 describe('openFileSource', () => {
   it('reads at any offset across small cache blocks, short at EOF', () => {
@@ -67,11 +74,6 @@ describe('openInput', () => {
     r.source.close();
   });
 
-  const codecs: [string, (b: Uint8Array) => Uint8Array][] = [
-    ['gzip', (b) => gzipSync(b)],
-    ['xz', (b) => xz.compressSync(b)],
-    ['zstd', (b) => (zlib as unknown as { zstdCompressSync: (x: Uint8Array) => Uint8Array }).zstdCompressSync(b)],
-  ];
   it.each(codecs)('%s is detected by magic, decompressed into the cache and reused', async (kind, compress) => {
     const p = path.join(dir, `data-${kind}.bin`); // no telling extension
     fs.writeFileSync(p, compress(payload));
@@ -87,14 +89,6 @@ describe('openInput', () => {
     expect(again.path).toBe(r.path);
     expect(fs.statSync(again.path).ino).toBe(ino); // reused, not written again
     again.source.close();
-    expect(fs.readdirSync(path.join(dir, 'cache', 'decompressed')).some((n) => n.includes('.tmp-'))).toBe(false);
-  });
-
-  it.each(codecs)('cut-off %s stream → FormatError, no cache file left', async (kind, compress) => {
-    const p = path.join(dir, `cut-${kind}.bin`);
-    const c = compress(payload);
-    fs.writeFileSync(p, c.subarray(0, Math.floor(c.length / 2)));
-    await expect(openInput(p)).rejects.toThrow(FormatError);
     expect(fs.readdirSync(path.join(dir, 'cache', 'decompressed')).some((n) => n.includes('.tmp-'))).toBe(false);
   });
 
@@ -140,5 +134,75 @@ describe('openInput', () => {
 
   it('missing file → MissingInputError', async () => {
     await expect(openInput(path.join(dir, 'absent.core'))).rejects.toThrow(MissingInputError);
+  });
+});
+
+// Issue 9 defect: a compressed core cut short was refused outright ("unexpected end of file") while a
+// raw core cut short is read as far as it goes; now the decompressible prefix is read the same way.
+describe('a compressed stream cut short is read as far as it decompresses', () => {
+  /** 3 MB that barely compress (an LCG), so a cut loses little: xz's decoder drops at most the LZMA2 chunk it is in. */
+  const noisy = (() => {
+    const b = new Uint8Array(3_000_000);
+    let x = 12345;
+    for (let i = 0; i < b.length; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      b[i] = i % 4 === 0 ? 0 : x >>> 24;
+    }
+    return b;
+  })();
+
+  it.each(codecs)('%s cut at 70 percent: the prefix, a warning that says so, and the same again from the cache', async (kind, compress) => {
+    const c = compress(noisy);
+    const p = path.join(dir, `cut70-${kind}.bin`);
+    fs.writeFileSync(p, c.subarray(0, Math.floor(c.length * 0.7)));
+    for (const attempt of ['decompressed', 'cached']) {
+      const r = await openInput(p);
+      try {
+        expect(r.path.endsWith(CUT_SUFFIX), attempt).toBe(true);
+        expect(r.warnings.map((w) => w.kind), attempt).toEqual(['input-cut-short']);
+        expect(r.warnings[0]!.message).toMatch(new RegExp(`is cut short: its ${kind} stream ends early; reading the ${r.source.size} bytes`));
+        expect(r.source.size).toBeGreaterThan(noisy.length * 0.3);
+        expect(r.source.size).toBeLessThan(noisy.length);
+        expect(r.source.read(0, r.source.size)).toEqual(noisy.subarray(0, r.source.size));
+      } finally {
+        r.source.close();
+      }
+    }
+  });
+
+  it.each(codecs)('%s cut inside its header: FormatError that says cut short, no cache file left', async (kind, compress) => {
+    const p = path.join(dir, `cut-head-${kind}.bin`);
+    fs.writeFileSync(p, compress(noisy).subarray(0, 12));
+    const err = await openInput(p).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FormatError);
+    expect((err as FormatError).hint).toMatch(/cut short/);
+    expect(fs.readdirSync(path.join(dir, 'cache', 'decompressed')).some((n) => n.includes('.tmp-'))).toBe(false);
+  });
+
+  it('a corrupt stream (not cut short) is still refused', async () => {
+    const c = Uint8Array.from(gzipSync(noisy));
+    c[Math.floor(c.length / 2)]! ^= 0xff;
+    c[Math.floor(c.length / 2) + 1]! ^= 0xff;
+    const p = path.join(dir, 'corrupt.gz');
+    fs.writeFileSync(p, c);
+    await expect(openInput(p)).rejects.toThrow(FormatError);
+  });
+});
+
+// Issue 9: src/memory/file-source.ts threw a plain Error (exit 70 "internal error" with no hint).
+describe('file-source errors are typed', () => {
+  it('a read after close is a GospyError naming the file, not a plain Error', () => {
+    const p = path.join(dir, 'closed.bin');
+    fs.writeFileSync(p, payload.subarray(0, 1000));
+    const s = openFileSource(p, { name: 'closed.core' });
+    s.close();
+    let err: unknown;
+    try {
+      s.read(0, 10);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(GospyError);
+    expect((err as GospyError).message).toMatch(/closed\.core was read after gospy closed it/);
   });
 });
