@@ -19,7 +19,6 @@
  * Everything that does not change while the process runs (ELF, DWARF, layout, global addresses) is
  * resolved in the constructor, outside the pause.
  */
-import { UnsupportedError } from '../src/base/errors.ts';
 import { BufferSource, u32, u64 } from '../src/base/bytes.ts';
 import { WarningSink } from '../src/base/warnings.ts';
 import { AT_ENTRY, PF_W, PT_LOAD } from '../src/format/elf/constants.ts';
@@ -28,19 +27,15 @@ import { ElfFile } from '../src/format/elf/file.ts';
 import type { SnapshotMapping } from '../src/format/snapshot/schema.ts';
 import { loadBiasOf } from '../src/memory/exe-layers.ts';
 import { AMD64, ARM64 } from '../src/runtime/arch.ts';
-import { OLDEST_SUPPORTED_MINOR, loadDwarf, resolveGoVersion, resolveLayout } from '../src/runtime/binary-facts.ts';
 import { executableTarget } from '../src/runtime/core-target.ts';
-import { Globals } from '../src/runtime/globals.ts';
 import { GReader, readAllGs, type RawG } from '../src/runtime/goroutines.ts';
 import { readLabels } from '../src/runtime/labels.ts';
 import { G_RUNNING, G_SCAN, isDeadStatus } from '../src/runtime/layouts/gstatus.ts';
 import type { Layout } from '../src/runtime/layouts/layout.ts';
 import { Mem } from '../src/runtime/mem.ts';
-import { addRecoveredGlobals } from '../src/runtime/symbols/recover.ts';
-import { recoverGSlot } from '../src/runtime/symbols/tls-slot.ts';
 import type { Target, TargetThread } from '../src/runtime/target.ts';
-import { amd64GSlot, readMs } from '../src/runtime/threads.ts';
-import { parseGoVersion } from '../src/runtime/version.ts';
+import { readMs } from '../src/runtime/threads.ts';
+import { openRuntime, type GoRuntime } from '../src/runtime/runtime-context.ts';
 import type { CopiedRun, Copier, CopyResult } from './copy.ts';
 import { clipToMaps, joinResults, mergePages, sameMaps, subtractRuns } from './page-runs.ts';
 import type { PageRun } from './pagemap.ts';
@@ -67,7 +62,8 @@ export class GoroutinePlanner {
   private readonly allgs: number;
   private readonly allglen: number | undefined;
   private readonly allm: number;
-  private readonly tlsg: number | undefined;
+  /** The runtime context's TLS slot finder (runtime-context.ts). */
+  private readonly gSlotOf: GoRuntime['gSlot'];
   private readonly writable: [number, number][];
   /** AT_ENTRY: the mapping holding it names the executable's mappings. */
   private readonly entry: number | undefined;
@@ -99,14 +95,10 @@ export class GoroutinePlanner {
       buildInfo,
       warnings: [],
     };
-    const mem = new Mem(this.mem);
-    const dwarf = loadDwarf(this.target, warnings);
-    const globals = new Globals(this.target, dwarf);
-    const goVer = resolveGoVersion(this.target, mem, globals, dwarf);
-    const v = parseGoVersion(goVer);
-    if (!v || v.minor < OLDEST_SUPPORTED_MINOR) throw new UnsupportedError('go-version', `--mode goroutines cannot read Go version ${JSON.stringify(goVer)}`);
-    this.minor = v.minor;
-    this.layout = resolveLayout(dwarf, v.minor, warnings);
+    const rt = openRuntime(this.target, { warnings });
+    this.minor = rt.minor;
+    this.layout = rt.layout;
+    this.gSlotOf = rt.gSlot;
     const l = this.layout;
     this.gOff = {
       lo: l.off('g.stack.lo'),
@@ -117,20 +109,10 @@ export class GoroutinePlanner {
       m: l.off('g.m'),
       labels: l.off('g.labels'),
     };
-    addRecoveredGlobals(this.target, mem, globals, v.minor, this.layout, warnings);
-    const need = (name: 'runtime.allgs' | 'runtime.allm'): number => {
-      const g = globals.find(name);
-      if (!g) {
-        throw new UnsupportedError('symbols', `--mode goroutines cannot find ${name} in the executable`, {
-          hint: 'use --mode full (the default), which copies all resident memory',
-        });
-      }
-      return g.addr;
-    };
-    this.allgs = need('runtime.allgs');
-    this.allm = need('runtime.allm');
-    this.allglen = globals.find('runtime.allglen')?.addr;
-    this.tlsg = exe.symbol(arch === 'amd64' ? 'runtime.tlsg' : 'runtime.tls_g')?.value;
+    const hint = 'use --mode full (the default), which copies all resident memory';
+    this.allgs = rt.need('runtime.allgs', hint);
+    this.allm = rt.need('runtime.allm', hint);
+    this.allglen = rt.globals.find('runtime.allglen')?.addr;
     this.writable = elf.progs
       .filter((p) => p.type === PT_LOAD && (p.flags & PF_W) !== 0 && Number.isFinite(p.vaddr) && Number.isFinite(p.memsz))
       .map((p) => [p.vaddr + loadBias, p.vaddr + loadBias + p.memsz] as [number, number]);
@@ -364,7 +346,7 @@ export class GoroutinePlanner {
     // The TLS slot holding g (amd64), which the analyzer reads to bind threads to goroutines.
     if (this.arch === 'amd64' && tthreads.length > 0) {
       const target: Target = { ...this.target, memory: raw, threads: tthreads };
-      const gSlot = (this.tlsg === undefined ? recoverGSlot(target, mem, ms) : undefined) ?? amd64GSlot(target, this.tlsg);
+      const gSlot = this.gSlotOf(target, mem, ms);
       for (const t of tthreads) if (t.tlsBase) raw.tryRead(t.tlsBase + gSlot, 8);
     }
   }
