@@ -19,21 +19,19 @@
  * Everything that does not change while the process runs (ELF, DWARF, layout, global addresses) is
  * resolved in the constructor, outside the pause.
  */
-import { BufferSource, u32, u64 } from '../src/base/bytes.ts';
+import { u32, u64 } from '../src/base/bytes.ts';
 import { WarningSink } from '../src/base/warnings.ts';
-import { AT_ENTRY, PF_W, PT_LOAD } from '../src/format/elf/constants.ts';
-import { parseAuxv, parseRegset } from '../src/format/elf/core-notes.ts';
-import { ElfFile } from '../src/format/elf/file.ts';
+import { AT_ENTRY } from '../src/format/elf/constants.ts';
+import { parseAuxv } from '../src/format/elf/core-notes.ts';
 import type { SnapshotMapping } from '../src/format/snapshot/schema.ts';
-import { loadBiasOf } from '../src/memory/exe-layers.ts';
-import { AMD64, ARM64 } from '../src/runtime/arch.ts';
-import { executableTarget } from '../src/runtime/core-target.ts';
+import type { Executable } from '../src/memory/executable.ts';
+import type { ArchSpec } from '../src/runtime/arch.ts';
 import { GReader, readAllGs, type RawG } from '../src/runtime/goroutines.ts';
 import { readLabels } from '../src/runtime/labels.ts';
 import { G_RUNNING, G_SCAN, isDeadStatus } from '../src/runtime/layouts/gstatus.ts';
 import type { Layout } from '../src/runtime/layouts/layout.ts';
 import { Mem } from '../src/runtime/mem.ts';
-import type { Target, TargetThread } from '../src/runtime/target.ts';
+import { liveTarget, threadsOfRegsets, type Target, type TargetThread } from '../src/runtime/target.ts';
 import { readMs } from '../src/runtime/threads.ts';
 import { openRuntime, type GoRuntime } from '../src/runtime/runtime-context.ts';
 import type { CopiedRun, Copier, CopyResult } from './copy.ts';
@@ -67,34 +65,18 @@ export class GoroutinePlanner {
   private readonly writable: [number, number][];
   /** AT_ENTRY: the mapping holding it names the executable's mappings. */
   private readonly entry: number | undefined;
-  private readonly arch: 'amd64' | 'arm64';
+  private readonly arch: ArchSpec;
   /** Offsets in runtime.g of the fields the walk reads. */
   private readonly gOff: { lo: number; hi: number; sp: number; syscallsp: number; status: number; m: number; labels: number };
 
   /** Everything static (ELF, DWARF, layout, global addresses); call outside the pause. */
-  constructor(pid: number, exeBytes: Uint8Array, exePath: string, auxv: Uint8Array, arch: 'amd64' | 'arm64') {
+  constructor(pid: number, exe: Executable, auxv: Uint8Array, arch: ArchSpec) {
     this.arch = arch;
     const warnings = new WarningSink();
-    const elf = ElfFile.parse(new BufferSource(exeBytes, exePath));
     const atEntry = parseAuxv(auxv).get(AT_ENTRY);
-    const loadBias = loadBiasOf(elf, exePath, atEntry, warnings, 'the process');
+    const loadBias = exe.loadBias(atEntry, warnings, 'the process');
     this.mem = new LiveMemory(pid);
-    const { exe, goVersion, buildInfo } = executableTarget(elf, exePath);
-    this.target = {
-      kind: 'snapshot',
-      path: `pid ${pid}`,
-      pid,
-      arch: arch === 'arm64' ? ARM64 : AMD64,
-      memory: this.mem,
-      threads: [],
-      exe,
-      exeFoundBy: 'snapshot',
-      loadBias,
-      monotonicNow: undefined,
-      goVersion,
-      buildInfo,
-      warnings: [],
-    };
+    this.target = liveTarget(pid, arch, this.mem, exe, loadBias);
     const rt = openRuntime(this.target, { warnings });
     this.minor = rt.minor;
     this.layout = rt.layout;
@@ -113,9 +95,7 @@ export class GoroutinePlanner {
     this.allgs = rt.need('runtime.allgs', hint);
     this.allm = rt.need('runtime.allm', hint);
     this.allglen = rt.globals.find('runtime.allglen')?.addr;
-    this.writable = elf.progs
-      .filter((p) => p.type === PT_LOAD && (p.flags & PF_W) !== 0 && Number.isFinite(p.vaddr) && Number.isFinite(p.memsz))
-      .map((p) => [p.vaddr + loadBias, p.vaddr + loadBias + p.memsz] as [number, number]);
+    this.writable = exe.writableRanges(loadBias);
     this.entry = atEntry;
   }
 
@@ -260,19 +240,12 @@ export class GoroutinePlanner {
     maps: readonly SnapshotMapping[],
     threads: readonly { readonly tid: number; readonly regs: Uint8Array }[],
   ): { threads: TargetThread[]; ranges: [number, number][] } {
-    const tthreads: TargetThread[] = [];
+    // Undecodable regsets are skipped here; the analyzer of the snapshot warns about them.
+    const tthreads = threadsOfRegsets(threads, this.arch, new WarningSink());
     const ranges: [number, number][] = [];
-    for (const t of threads) {
-      if (t.regs.length === 0) continue;
-      let r;
-      try {
-        r = parseRegset(t.regs, this.arch, `thread ${t.tid} registers`);
-      } catch {
-        continue;
-      }
-      tthreads.push({ tid: t.tid, pc: r.pc, sp: r.sp, bp: r.bp, lr: r.lr ?? 0, gReg: r.gReg, tlsBase: r.fsBase, state: undefined });
-      const m = maps.find((x) => r.sp >= x.start && r.sp < x.end);
-      if (m) ranges.push([Math.max(m.start, r.sp - THREAD_STACK_AROUND_SP), Math.min(m.end, r.sp + THREAD_STACK_AROUND_SP)]);
+    for (const t of tthreads) {
+      const m = maps.find((x) => t.sp >= x.start && t.sp < x.end);
+      if (m) ranges.push([Math.max(m.start, t.sp - THREAD_STACK_AROUND_SP), Math.min(m.end, t.sp + THREAD_STACK_AROUND_SP)]);
     }
     return { threads: tthreads, ranges };
   }
@@ -344,7 +317,7 @@ export class GoroutinePlanner {
       }
     }
     // The TLS slot holding g (amd64), which the analyzer reads to bind threads to goroutines.
-    if (this.arch === 'amd64' && tthreads.length > 0) {
+    if (!this.arch.usesLR && tthreads.length > 0) {
       const target: Target = { ...this.target, memory: raw, threads: tthreads };
       const gSlot = this.gSlotOf(target, mem, ms);
       for (const t of tthreads) if (t.tlsBase) raw.tryRead(t.tlsBase + gSlot, 8);

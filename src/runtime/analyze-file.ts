@@ -5,11 +5,10 @@
 import { TruncatedError, UnmappedAddressError } from '../base/errors.ts';
 import { openCore } from '../memory/open-core.ts';
 import type { ProcessModel } from './model.ts';
-import { coreTarget } from './core-target.ts';
+import { coreTarget, snapshotTarget } from './target.ts';
 import { readProcess } from './process.ts';
 import type { Snapshot } from '../format/snapshot/reader.ts';
 import { isSnapshotFile, openSnapshot, snapshotProcess } from '../memory/snapshot-image.ts';
-import { snapshotTarget } from './snapshot-target.ts';
 
 export interface AnalyzeOptions {
   readonly exe?: string | undefined;

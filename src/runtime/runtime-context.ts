@@ -14,6 +14,7 @@ import type { Layout } from './layouts/layout.ts';
 import { tracebackRules, type TracebackRules } from './layouts/traceback-rules.ts';
 import { Mem } from './mem.ts';
 import { addRecoveredGlobals } from './symbols/recover.ts';
+import { hasGoFunctionTable } from './symbols/moduledata-scan.ts';
 import { recoverGSlot } from './symbols/tls-slot.ts';
 import type { Target } from './target.ts';
 import { amd64GSlot, type MInfo } from './threads.ts';
@@ -53,6 +54,11 @@ export interface GoRuntime {
 /** Resolve the static facts of `target`'s Go runtime; throws NotGoError / UnsupportedError when it cannot be read. */
 export function openRuntime(target: Target, opts: RuntimeOptions = {}): GoRuntime {
   const warnings = opts.warnings ?? seeded(target);
+  if (!hasGoFunctionTable(target.exe)) {
+    throw new NotGoError(`${target.exe.path} is not a Go program: it has no Go function table (pclntab)`, {
+      hint: 'gospy reads Go programs; pass the Go executable that produced the core with --exe',
+    });
+  }
   const mem = new Mem(target.memory);
   const dwarf = opts.ignoreDwarf ? undefined : loadDwarf(target, warnings);
   const globals = new Globals(target, dwarf);
@@ -67,7 +73,7 @@ export function openRuntime(target: Target, opts: RuntimeOptions = {}): GoRuntim
   const layout = resolveLayout(dwarf, minor, warnings);
   addRecoveredGlobals(target, mem, globals, minor, layout, warnings);
 
-  const tlsg = target.exe.symbol(target.arch.name === 'amd64' ? 'runtime.tlsg' : 'runtime.tls_g')?.value;
+  const tlsg = target.exe.symbol(target.arch.tlsgSymbol)?.value;
   const fixedSlot = tlsg === undefined ? undefined : amd64GSlot(target, tlsg);
   return {
     target,

@@ -10,7 +10,7 @@ import { u32, u64 } from '../../base/bytes.ts';
 import { FormatError } from '../../base/errors.ts';
 import { PclnTable } from '../../format/gosym/index.ts';
 import { parseHeader } from '../../format/gosym/header.ts';
-import type { ExeImage } from './exe-image.ts';
+import type { LinkTimeImage } from '../../memory/executable.ts';
 
 const MAGICS = new Set([0xfffffffb, 0xfffffffa, 0xfffffff0, 0xfffffff1]);
 
@@ -43,11 +43,17 @@ export interface FileModule {
 }
 
 /** Candidate pclntab addresses: named sections first, then magic hits in non-executable, then executable segments. */
-export function pclntabCandidates(img: ExeImage): number[] {
+export function pclntabCandidates(img: LinkTimeImage): number[] {
   const out: number[] = [];
+  for (const [a] of pclntabAddrs(img)) if (!out.includes(a)) out.push(a);
+  return out;
+}
+
+/** Candidates as [address, bytes from there to the end of its section or segment]; the sections are read first, the segments only if needed. */
+function* pclntabAddrs(img: LinkTimeImage): Generator<[number, Uint8Array]> {
   for (const name of ['.gopclntab', '.data.rel.ro.gopclntab']) {
     const s = img.section(name);
-    if (s && s.data.length >= 16 && MAGICS.has(u32(s.data, 0))) out.push(s.addr);
+    if (s && s.data.length >= 16 && MAGICS.has(u32(s.data, 0))) yield [s.addr, s.data];
   }
   for (const exec of [false, true]) {
     for (const seg of img.segments) {
@@ -55,17 +61,32 @@ export function pclntabCandidates(img: ExeImage): number[] {
       const d = seg.data;
       for (let o = (8 - (seg.vaddr % 8)) % 8; o + 16 <= d.length; o += 8) {
         if (d[o + 4] !== 0 || d[o + 5] !== 0 || d[o + 7] !== 8 || (d[o + 6] !== 1 && d[o + 6] !== 4)) continue;
-        if (!MAGICS.has(u32(d, o))) continue;
-        const a = seg.vaddr + o;
-        if (!out.includes(a)) out.push(a);
+        if (MAGICS.has(u32(d, o))) yield [seg.vaddr + o, d.subarray(o)];
       }
     }
   }
-  return out;
+}
+
+/**
+ * Whether the executable is a Go program: it has a Go function table (a pclntab whose header
+ * decodes), found as the analyzer finds it. Build info and the build-id note are optional (esbuild's
+ * release binaries have neither); every Go program since 1.2 has a pclntab. The one Go test, used by
+ * the analyzer (runtime-context.ts) and by capture before it stops anything.
+ */
+export function hasGoFunctionTable(img: LinkTimeImage): boolean {
+  for (const [, header] of pclntabAddrs(img)) {
+    try {
+      parseHeader(header);
+      return true;
+    } catch (e) {
+      if (!(e instanceof FormatError)) throw e;
+    }
+  }
+  return false;
 }
 
 /** firstmoduledata, found by its pointer to the pclntab and validated; undefined when nothing qualifies. */
-export function findModuledata(img: ExeImage, goMinor?: number): FileModule | undefined {
+export function findModuledata(img: LinkTimeImage, goMinor?: number): FileModule | undefined {
   for (const v of pclntabCandidates(img)) {
     const head = img.read(v, 16);
     if (!head) continue;
@@ -83,7 +104,7 @@ export function findModuledata(img: ExeImage, goMinor?: number): FileModule | un
   return undefined;
 }
 
-function validate(img: ExeImage, addr: number, v: number, magic: number, goMinor: number | undefined): FileModule | undefined {
+function validate(img: LinkTimeImage, addr: number, v: number, magic: number, goMinor: number | undefined): FileModule | undefined {
   const e = ERA_OFFSETS.get(magic)!;
   const md = img.read(addr, e.end + 8);
   if (!md) return undefined;
@@ -139,7 +160,7 @@ function validate(img: ExeImage, addr: number, v: number, magic: number, goMinor
 }
 
 /** File bytes from v to the end of its segment (room for parseHeader's bounds checks). */
-function fromAddr(img: ExeImage, v: number): Uint8Array | undefined {
+function fromAddr(img: LinkTimeImage, v: number): Uint8Array | undefined {
   for (const s of img.segments) {
     const rel = v - s.vaddr;
     if (rel >= 0 && rel < s.data.length) return s.data.subarray(rel);
@@ -152,7 +173,7 @@ function fromAddr(img: ExeImage, v: number): Uint8Array | undefined {
  * moduledata.text as linked; ≤1.17 functab entries are the link-time values the linker also writes
  * in place for PIE, §4.5). Throws GospyError (FormatError) on a table that does not decode.
  */
-export function fileModuleTable(img: ExeImage, m: FileModule, goMinor?: number): PclnTable {
+export function fileModuleTable(img: LinkTimeImage, m: FileModule, goMinor?: number): PclnTable {
   const data = img.read(m.pclnAddr, m.pclnEnd - m.pclnAddr);
   if (!data) throw new FormatError('pclntab', `the pclntab at 0x${m.pclnAddr.toString(16)} is not in the executable's file`, m.pclnAddr);
   return PclnTable.parse(data, {

@@ -14,7 +14,7 @@ import type { GlobalName, GlobalRef, Globals } from '../globals.ts';
 import type { Target } from '../target.ts';
 import type { Layout } from '../layouts/layout.ts';
 import type { Mem } from '../mem.ts';
-import type { ExeImage } from './exe-image.ts';
+import type { LinkTimeImage } from '../../memory/executable.ts';
 import { fileModuleTable, findModuledata, type FileModule } from './moduledata-scan.ts';
 import { recipesFor, type Recipe } from './recipes.ts';
 import { scanAdrpRefs } from './arm64-refs.ts';
@@ -22,7 +22,7 @@ import { scanRipRefs, type DataRef } from './x86-refs.ts';
 import type { PclnTable } from '../../format/gosym/index.ts';
 
 export interface RecoverInput {
-  readonly image: ExeImage;
+  readonly image: LinkTimeImage;
   readonly mem: Mem;
   readonly loadBias: number;
   readonly minor: number;
@@ -109,7 +109,7 @@ function put(out: Recovered, name: GlobalName, linkAddr: number, bias: number): 
 }
 
 /** Data references (link-time targets inside the module's data and bss) in one function's code. */
-export function functionRefs(img: ExeImage, table: PclnTable, fm: FileModule, fn: string): DataRef[] | undefined {
+export function functionRefs(img: LinkTimeImage, table: PclnTable, fm: FileModule, fn: string): DataRef[] | undefined {
   const f = table.funcByName(fn);
   if (!f || !(f.end > f.entry) || f.end - f.entry > 1 << 20) return undefined;
   const code = img.read(f.entry, f.end - f.entry);
@@ -269,8 +269,7 @@ const OPTIONAL: readonly { name: GlobalName; since: number; until: number; effec
  */
 export function addRecoveredGlobals(target: Target, mem: Mem, globals: Globals, minor: number, layout: Layout, warnings: WarningSink): void {
   if (REQUIRED.every((n) => globals.find(n) !== undefined)) return;
-  const image = target.exe.image?.();
-  if (!image) return;
+  const image = target.exe;
   let rec: Recovered;
   try {
     rec = recoverGlobals({ image, mem, loadBias: target.loadBias, minor, layout, threadIds: target.threads.map((t) => t.tid) });
