@@ -8,6 +8,7 @@ import { GospyError } from '../../src/base/errors.ts';
 import { decodeRipRefAt, scanRipRefs } from '../../src/runtime/symbols/x86-refs.ts';
 import { decodeAdrp, decodeLo12, scanAdrpRefs } from '../../src/runtime/symbols/arm64-refs.ts';
 import { segmentImage } from '../../src/memory/executable.ts';
+import { moduledataLayout } from '../../src/runtime/layouts/moduledata.ts';
 import { findModuledata, fileModuleTable, pclntabCandidates } from '../../src/runtime/symbols/moduledata-scan.ts';
 import { recoverGlobals } from '../../src/runtime/symbols/recover.ts';
 import { tableLayout } from '../../src/runtime/layouts/go-tables.ts';
@@ -181,7 +182,7 @@ describe('moduledata scan and recovery on hostile input', () => {
     const img = segmentImage('amd64', []);
     const fm = {
       addr: 0x600000, magic: 0xfffffff1, pclnAddr: 0x500000, pclnEnd: 0x501000, text: 0x401000, etext: 0x402000,
-      dataStart: 0x600000, dataEnd: 0x700000, bss: [0, 0] as const, noptrbss: [0, 0] as const, gofunc: undefined,
+      dataStart: 0x600000, dataEnd: 0x700000, bss: [0, 0] as const, noptrbss: [0, 0] as const, gofunc: undefined, layout: moduledataLayout(20),
     };
     expect(() => fileModuleTable(img, fm)).toThrow(GospyError);
   });

@@ -6,7 +6,7 @@
  *   `map[string]string` up to 1.23, a label list `{[]{key, value string}}` from 1.24.
  */
 import type { GlobalName } from '../globals.ts';
-import { rowFor } from './since.ts';
+import { rowFor } from '../../base/since.ts';
 
 export interface RuntimeDataRow {
   readonly since: number;

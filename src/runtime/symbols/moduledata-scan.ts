@@ -10,18 +10,22 @@ import { u32, u64 } from '../../base/bytes.ts';
 import { FormatError } from '../../base/errors.ts';
 import { PclnTable } from '../../format/gosym/index.ts';
 import { parseHeader } from '../../format/gosym/header.ts';
+import { ERAS, MAGIC_MINORS } from '../../format/gosym/eras.ts';
+import { moduledataLayout, type ModuledataLayout } from '../layouts/moduledata.ts';
 import type { LinkTimeImage } from '../../memory/executable.ts';
 
-const MAGICS = new Set([0xfffffffb, 0xfffffffa, 0xfffffff0, 0xfffffff1]);
+const MAGICS = new Set(ERAS.map((e) => e.magic));
 
-/** Moduledata field offsets the scan validates with, by pclntab magic (go-binary.md §4.1, eras A–H). */
-// prettier-ignore
-const ERA_OFFSETS: ReadonlyMap<number, { pclntable: number; ftab: number; minpc: number; text: number; noptrdata: number; end: number }> = new Map([
-  [0xfffffffb, { pclntable: 0,   ftab: 24,  minpc: 80,  text: 96,  noptrdata: 112, end: 176 }],
-  [0xfffffffa, { pclntable: 104, ftab: 128, minpc: 160, text: 176, noptrdata: 192, end: 256 }],
-  [0xfffffff0, { pclntable: 104, ftab: 128, minpc: 160, text: 176, noptrdata: 192, end: 256 }],
-  [0xfffffff1, { pclntable: 104, ftab: 128, minpc: 160, text: 176, noptrdata: 192, end: 256 }],
-]);
+/**
+ * The moduledata row for a pclntab magic: the caller's Go minor when it has one, else the oldest
+ * minor the magic stands for (format/gosym/eras.ts MAGIC_MINORS); the 1.20 magic's rows differ in
+ * gofunc, which `validate` tells apart from memory.
+ */
+function rowForMagic(magic: number, goMinor: number | undefined): ModuledataLayout {
+  const era = ERAS.find((e) => e.magic === magic)!;
+  const [lo, hi] = MAGIC_MINORS[era.version];
+  return moduledataLayout(goMinor !== undefined && goMinor >= lo && goMinor <= hi ? goMinor : lo);
+}
 
 export interface FileModule {
   /** Link-time address of runtime.firstmoduledata. */
@@ -40,6 +44,8 @@ export interface FileModule {
   readonly noptrbss: readonly [number, number];
   /** go:func.* (1.18+), the funcdata base. */
   readonly gofunc: number | undefined;
+  /** The offsets it was read with. */
+  readonly layout: ModuledataLayout;
 }
 
 /** Candidate pclntab addresses: named sections first, then magic hits in non-executable, then executable segments. */
@@ -105,8 +111,8 @@ export function findModuledata(img: LinkTimeImage, goMinor?: number): FileModule
 }
 
 function validate(img: LinkTimeImage, addr: number, v: number, magic: number, goMinor: number | undefined): FileModule | undefined {
-  const e = ERA_OFFSETS.get(magic)!;
-  const md = img.read(addr, e.end + 8);
+  let e = rowForMagic(magic, goMinor);
+  const md = img.read(addr, Math.max(e.end, e.etypes) + 8);
   if (!md) return undefined;
   const w = (off: number): number => u64(md, off);
   const header = fromAddr(img, v);
@@ -121,12 +127,12 @@ function validate(img: LinkTimeImage, addr: number, v: number, magic: number, go
   const pclnLen = w(e.pclntable + 8);
   if (!(pclnLen > 0 && pclnLen === w(e.pclntable + 16) && pclnLen < 1 << 30)) return undefined;
   let pclnEnd: number;
-  if (magic === 0xfffffffb) {
+  if (e.pcHeader === undefined) {
     if (pclntable !== v || w(e.ftab) !== v + h.functab) return undefined;
     pclnEnd = v + pclnLen;
   } else {
     // pcHeader, then funcnametab = pcHeader + funcnameOffset, pclntable = pcHeader + pclnOffset = ftab.
-    if (w(8) !== v + h.funcnametab || pclntable !== v + h.pcln || w(e.ftab) !== pclntable) return undefined;
+    if (w(e.funcnametab!) !== v + h.funcnametab || pclntable !== v + h.pcln || w(e.ftab) !== pclntable) return undefined;
     pclnEnd = pclntable + pclnLen;
   }
   if (w(e.ftab + 8) !== h.nfunc + 1) return undefined;
@@ -139,23 +145,25 @@ function validate(img: LinkTimeImage, addr: number, v: number, magic: number, go
   for (let i = 0; i < 8; i++) ranges.push(w(e.noptrdata + 8 * i)); // noptrdata … enoptrbss
   // Each [start, end) pair must be ordered; their relative order differs with external linking.
   for (let i = 0; i < ranges.length; i += 2) if (!(ranges[i]! > 0 && ranges[i + 1]! >= ranges[i]!)) return undefined;
-  let gofunc: number | undefined;
-  const md2 = img.read(addr, 352);
-  if (md2 && magic === 0xfffffff0) gofunc = u64(md2, 304);
-  else if (md2 && magic === 0xfffffff1) {
-    // +296 is `types` (an address) in 1.20–1.27; +304 is etypes (≥ types) in 1.20–1.26 but
-    // typedesclen (a length, far below any address of type data) in 1.27 (§4.1, §4.4). Comparing
+  if (goMinor === undefined && e.since === 20) {
+    // The word after `types` is etypes (≥ types) in 1.20–1.26 but typedesclen (a length, far below
+    // any address of type data) from 1.27, whose later fields moved (gofunc among them). Comparing
     // with text instead fails on arm64, whose text starts at 0x11000.
-    const is127 = goMinor !== undefined ? goMinor >= 27 : u64(md2, 304) < u64(md2, 296);
-    gofunc = u64(md2, is127 ? 344 : 320);
+    if (w(e.etypes) < w(e.types)) e = moduledataLayout(27);
   }
-  if (gofunc !== undefined && !(gofunc > 0)) return undefined;
+  let gofunc: number | undefined;
+  if (e.gofunc !== undefined) {
+    const g = img.read(addr + e.gofunc, 8);
+    gofunc = g ? u64(g, 0) : undefined;
+    if (!(gofunc !== undefined && gofunc > 0)) return undefined;
+  }
   return {
     addr, magic, pclnAddr: v, pclnEnd, text, etext,
     dataStart: Math.min(ranges[0]!, ranges[2]!, ranges[4]!, ranges[6]!),
     dataEnd: Math.max(ranges[1]!, ranges[3]!, ranges[5]!, ranges[7]!),
     bss: [ranges[4]!, ranges[5]!], noptrbss: [ranges[6]!, ranges[7]!],
     gofunc,
+    layout: e,
   };
 }
 

@@ -10,7 +10,7 @@
 import { u64 } from '../../base/bytes.ts';
 import { GospyError } from '../../base/errors.ts';
 import type { WarningSink } from '../../base/warnings.ts';
-import type { GlobalName, GlobalRef, Globals } from '../globals.ts';
+import { REQUIRED_GLOBALS, optionalGlobalsWithEffect, type GlobalName, type GlobalRef, type Globals } from '../globals.ts';
 import type { Target } from '../target.ts';
 import type { Layout } from '../layouts/layout.ts';
 import type { Mem } from '../mem.ts';
@@ -56,8 +56,7 @@ export function recoverGlobals(input: RecoverInput): Recovered {
   }
   const bias = input.loadBias;
   // The relocated copy in the core must agree with the file: moduledata.text + bias.
-  const textOff = fm.magic === 0xfffffffb ? 96 : 176;
-  if (input.mem.tryPtr(fm.addr + bias + textOff) !== fm.text + bias) {
+  if (input.mem.tryPtr(fm.addr + bias + fm.layout.text) !== fm.text + bias) {
     out.missing.push({ name: 'runtime.firstmoduledata', why: `moduledata at 0x${(fm.addr + bias).toString(16)} in the core does not match the executable` });
     return out;
   }
@@ -251,24 +250,13 @@ function checkMList(mem: Mem, a: number, layout: Layout, threadIds: readonly num
   return tids.size === 0 ? 1 : matches;
 }
 
-const REQUIRED: readonly GlobalName[] = ['runtime.firstmoduledata', 'runtime.allgs', 'runtime.allm'];
-
-/** Optional globals the model reads, and what a stripped binary loses without them (process.ts). */
-// prettier-ignore
-const OPTIONAL: readonly { name: GlobalName; since: number; until: number; effect: string }[] = [
-  { name: 'runtime.sched', since: 12, until: 99, effect: 'wait minutes use another clock' },
-  { name: 'runtime.waitReasonStrings', since: 12, until: 99, effect: 'wait reasons come from the built-in table' },
-  { name: 'runtime.fingRunning', since: 12, until: 19, effect: 'the finalizer goroutine is taken to be idle' },
-  { name: 'runtime.fingStatus', since: 20, until: 99, effect: 'the finalizer goroutine is taken to be idle' },
-  { name: 'runtime.debug', since: 26, until: 99, effect: 'goroutine labels are not printed in tracebacks' },
-];
 
 /**
  * When .symtab and DWARF left a required global unknown (a stripped executable), recover what the
  * recipes can and add it to `globals`; warn naming every global that stays unknown.
  */
 export function addRecoveredGlobals(target: Target, mem: Mem, globals: Globals, minor: number, layout: Layout, warnings: WarningSink): void {
-  if (REQUIRED.every((n) => globals.find(n) !== undefined)) return;
+  if (REQUIRED_GLOBALS.every((n) => globals.find(n) !== undefined)) return;
   const image = target.exe;
   let rec: Recovered;
   try {
@@ -280,8 +268,8 @@ export function addRecoveredGlobals(target: Target, mem: Mem, globals: Globals, 
   }
   globals.addRecovered(rec.globals);
   const lost = rec.missing.filter((m) => globals.find(m.name) === undefined).map((m) => `${m.name} (${m.why})`);
-  for (const o of OPTIONAL) {
-    if (minor < o.since || minor > o.until || globals.find(o.name) !== undefined || rec.missing.some((m) => m.name === o.name)) continue;
+  for (const o of optionalGlobalsWithEffect(minor)) {
+    if (globals.find(o.name) !== undefined || rec.missing.some((m) => m.name === o.name)) continue;
     lost.push(`${o.name}: ${o.effect}`);
   }
   if (lost.length > 0) {
