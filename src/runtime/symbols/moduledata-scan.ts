@@ -15,6 +15,8 @@ import { moduledataLayout, type ModuledataLayout } from '../layouts/moduledata.t
 import type { LinkTimeImage } from '../../memory/executable.ts';
 
 const MAGICS = new Set(ERAS.map((e) => e.magic));
+/** Bytes 1–5 of a pclntab header: the magic's 0xff 0xff 0xff, then the two zero pad bytes. */
+const MAGIC_TAIL = new Uint8Array([0xff, 0xff, 0xff, 0, 0]);
 
 /**
  * The moduledata row for a pclntab magic: the caller's Go minor when it has one, else the oldest
@@ -65,8 +67,14 @@ function* pclntabAddrs(img: LinkTimeImage): Generator<[number, Uint8Array]> {
     for (const seg of img.segments) {
       if (seg.executable !== exec) continue;
       const d = seg.data;
-      for (let o = (8 - (seg.vaddr % 8)) % 8; o + 16 <= d.length; o += 8) {
-        if (d[o + 4] !== 0 || d[o + 5] !== 0 || d[o + 7] !== 8 || (d[o + 6] !== 1 && d[o + 6] !== 4)) continue;
+      const buf = Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+      const align = (8 - (seg.vaddr % 8)) % 8;
+      // Every magic is 0xffff_fffX little-endian, followed by two zero pad bytes: jump between
+      // those five bytes (native indexOf) instead of testing every word of a large non-Go binary.
+      for (let at = buf.indexOf(MAGIC_TAIL, 1); at >= 0; at = buf.indexOf(MAGIC_TAIL, at + 1)) {
+        const o = at - 1;
+        if ((o - align) % 8 !== 0 || o + 16 > d.length) continue;
+        if (d[o + 7] !== 8 || (d[o + 6] !== 1 && d[o + 6] !== 4)) continue;
         if (MAGICS.has(u32(d, o))) yield [seg.vaddr + o, d.subarray(o)];
       }
     }
