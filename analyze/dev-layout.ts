@@ -10,10 +10,8 @@
 import * as fs from 'node:fs';
 import { xz } from '@napi-rs/lzma';
 import { BufferSource } from '../src/base/bytes.ts';
-import { ElfFile } from '../src/format/elf/file.ts';
-import { findBuildInfo } from '../src/format/buildinfo/buildinfo.ts';
 import { parseDwarf } from '../src/format/dwarf/index.ts';
-import { buildInfoSource, exeFacts } from '../src/runtime/core-target.ts';
+import { Executable } from '../src/memory/executable.ts';
 import { compareLayoutWithDwarf, type LayoutComparison as TableComparison } from '../src/runtime/layouts/compare-dwarf.ts';
 import { parseGoVersion } from '../src/runtime/version.ts';
 
@@ -23,12 +21,11 @@ export interface LayoutComparison extends TableComparison {
 }
 
 export function compareLayout(exeBytes: Uint8Array, name: string): LayoutComparison | undefined {
-  const elf = ElfFile.parse(new BufferSource(exeBytes, name));
-  const facts = exeFacts(elf, name);
+  const facts = Executable.open(new BufferSource(exeBytes, name), name);
   const info = facts.sectionBytes('.debug_info');
   const abbrev = facts.sectionBytes('.debug_abbrev');
   if (!info || !abbrev) return undefined;
-  const goVersion = findBuildInfo(buildInfoSource(elf))?.goVersion ?? '';
+  const goVersion = facts.buildInfo?.goVersion ?? '';
   const minor = parseGoVersion(goVersion)?.minor ?? 0;
   const dwarf = parseDwarf({ info, abbrev, str: facts.sectionBytes('.debug_str'), lineStr: facts.sectionBytes('.debug_line_str'), addr: facts.sectionBytes('.debug_addr'), strOffsets: facts.sectionBytes('.debug_str_offsets') });
   return { goVersion, minor, ...compareLayoutWithDwarf(dwarf, minor) };

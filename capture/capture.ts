@@ -4,12 +4,18 @@
  * pagemap, memory, auxv, registers), detach, and the CaptureData of src/format/snapshot/schema.ts.
  *
  * Mode 'full' is Go-agnostic: its only Go-specific step is the "is this a Go program" check on the
- * executable's bytes. Mode 'goroutines' must know Go to know what to copy: capture/goroutines.ts
+ * executable, the analyzer's own (a Go function table, runtime/symbols/moduledata-scan.ts). Mode 'goroutines' must know Go to know what to copy: capture/goroutines.ts
  * walks the frozen process with the runtime layer and copies only what goroutine reports read.
  */
 import * as os from 'node:os';
 import { readFileSync } from 'node:fs';
-import { UnsupportedError } from '../src/base/errors.ts';
+import { BufferSource } from '../src/base/bytes.ts';
+import { GospyError, UnsupportedError } from '../src/base/errors.ts';
+import { AT_PAGESZ } from '../src/format/elf/constants.ts';
+import { parseAuxv } from '../src/format/elf/core-notes.ts';
+import { Executable } from '../src/memory/executable.ts';
+import { archOfNode, type ArchSpec } from '../src/runtime/arch.ts';
+import { hasGoFunctionTable } from '../src/runtime/symbols/moduledata-scan.ts';
 import type { CaptureData, SnapshotMode, SnapshotThread } from '../src/format/snapshot/schema.ts';
 import { Copier, type CopyResult } from './copy.ts';
 import { noSuchProcess, notGo, notPermitted, processGone } from './errors.ts';
@@ -70,7 +76,6 @@ export interface CaptureOutcome {
   readonly stats: CaptureStats;
 }
 
-const AT_PAGESZ = 6n;
 /**
  * Goroutines mode's rehearsals of its in-freeze step before the freeze. The pause is mostly JS
  * (copy bookkeeping, the walk of the copy), and V8 optimizes it only after it ran a few times: with
@@ -84,24 +89,26 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
   const pid = opts.pid;
   const mode = opts.mode ?? 'full';
   if (!Number.isInteger(pid) || pid <= 0 || !processExists(pid)) throw noSuchProcess(pid);
-  const arch = process.arch === 'x64' ? 'amd64' : process.arch === 'arm64' ? 'arm64' : undefined;
+  const arch = archOfNode(process.arch);
   if (arch === undefined) throw new UnsupportedError('arch', `gospy capture runs on linux/amd64 and linux/arm64, not ${process.arch}`);
 
   // ---- outside the pause ------------------------------------------------------------------
   let status: Map<string, string>;
-  let exe: Uint8Array;
+  let exeBytes: Uint8Array;
   let exePath: string;
   let scanner: PagemapScanner;
   try {
     status = readStatus(pid);
     exePath = exeLink(pid);
     // Read now (not after the detach) so a non-Go process is never stopped at all.
-    exe = readExe(pid);
+    exeBytes = readExe(pid);
     scanner = new PagemapScanner(pid);
   } catch (e) {
     throw procError(pid, e);
   }
-  if (!isGoExecutable(exe)) {
+  // The analyzer's Go test (a Go function table), on the executable the process runs.
+  const exe = goExecutable(exeBytes, exePath);
+  if (exe === undefined) {
     scanner.close();
     throw notGo(pid, exePath);
   }
@@ -115,12 +122,12 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
     scanner.close();
     throw procError(pid, e);
   }
-  const pageSize = auxvValue(auxvBefore, AT_PAGESZ) ?? 4096;
+  const pageSize = parseAuxv(auxvBefore).get(AT_PAGESZ) ?? arch.pageSize;
   // Goroutines mode: resolve the binary's facts (layout, globals) now, outside the pause.
   let planner: GoroutinePlanner | undefined;
   if (mode === 'goroutines') {
     try {
-      planner = new GoroutinePlanner(pid, exe, exePath, auxvBefore, arch);
+      planner = new GoroutinePlanner(pid, exe, auxvBefore, arch);
     } catch (e) {
       scanner.close();
       throw procError(pid, e);
@@ -208,7 +215,7 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
     if (opts.nonblocking === true) {
       const states = new Map(listTasks(pid).map((tid) => [tid, threadState(pid, tid)] as const));
       grab([]);
-      torn = findTorn(pid, exe, exePath, auxvBefore, arch, planner, copier, copied, maps);
+      torn = findTorn(pid, exe, auxvBefore, arch, planner, copier, copied, maps);
       opts.onStep?.('torn checked');
       threads = [...states].filter(([, s]) => s !== undefined).map(([tid, s]) => ({ tid, state: s!, regs: new Uint8Array(0), stopped: false }));
     } else {
@@ -236,7 +243,7 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
       nsPid: nsPid(status, pid),
       host: os.hostname(),
       kernel: os.release(),
-      arch,
+      arch: arch.name,
       pageSize,
       mode,
       time,
@@ -246,7 +253,7 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
       unstoppedThreads: unstopped,
       cmdline,
       exePath,
-      exeBuildId: goBuildId(exe),
+      exeBuildId: exe.buildId(),
       captureTool: `gospy ${toolVersion()}`,
       nonblocking: opts.nonblocking === true,
       ...(torn === undefined ? {} : { tornGoroutines: torn }),
@@ -255,7 +262,7 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
     maps,
     auxv,
     memory: copied.runs,
-    exe,
+    exe: exeBytes,
   };
   return {
     data,
@@ -278,10 +285,9 @@ export function capture(opts: CaptureOptions): CaptureOutcome {
  */
 function findTorn(
   pid: number,
-  exe: Uint8Array,
-  exePath: string,
+  exe: Executable,
   auxv: Uint8Array,
-  arch: 'amd64' | 'arm64',
+  arch: ArchSpec,
   planner: GoroutinePlanner | undefined,
   copier: Copier,
   copied: CopyResult,
@@ -289,10 +295,22 @@ function findTorn(
 ): number[] | undefined {
   if (copied.gone || copied.denied === true) return undefined;
   try {
-    return (planner ?? new GoroutinePlanner(pid, exe, exePath, auxv, arch)).findTorn(copier, copied.runs, maps);
+    return (planner ?? new GoroutinePlanner(pid, exe, auxv, arch)).findTorn(copier, copied.runs, maps);
   } catch {
     return undefined;
   }
+}
+
+/** The executable as the analyzer reads it when it is a Go program (has a Go function table), else undefined. */
+export function goExecutable(bytes: Uint8Array, path: string): Executable | undefined {
+  let exe: Executable;
+  try {
+    exe = Executable.open(new BufferSource(bytes, path), path);
+  } catch (e) {
+    if (e instanceof GospyError) return undefined; // not ELF at all
+    throw e;
+  }
+  return exe.isProgram && hasGoFunctionTable(exe) ? exe : undefined;
 }
 
 /** Maps errors from reading /proc or ptrace to the catalogue (gone, not permitted); others pass. */
@@ -309,75 +327,6 @@ function safe<T>(f: () => T): T | undefined {
   } catch {
     return undefined;
   }
-}
-
-function auxvValue(auxv: Uint8Array, tag: bigint): number | undefined {
-  const dv = new DataView(auxv.buffer, auxv.byteOffset, auxv.byteLength);
-  for (let o = 0; o + 16 <= auxv.byteLength; o += 16) {
-    const t = dv.getBigUint64(o, true);
-    if (t === 0n) break;
-    if (t === tag) return Number(dv.getBigUint64(o + 8, true));
-  }
-  return undefined;
-}
-
-const BUILDINFO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
-const BUILDID_PREFIX = Buffer.from('\xff Go build ID: "', 'latin1');
-const PT_NOTE = 4;
-const NT_GO_BUILDID = 4;
-const NT_GNU_BUILD_ID = 3;
-
-/** ELF notes of the executable's PT_NOTE segments (64-bit little-endian only; [] otherwise). */
-function elfNotes(exe: Uint8Array): { name: string; type: number; desc: Uint8Array }[] {
-  const out: { name: string; type: number; desc: Uint8Array }[] = [];
-  if (exe.length < 64 || exe[0] !== 0x7f || exe[1] !== 0x45 || exe[2] !== 0x4c || exe[3] !== 0x46 || exe[4] !== 2 || exe[5] !== 1) return out;
-  const dv = new DataView(exe.buffer, exe.byteOffset, exe.byteLength);
-  const phoff = Number(dv.getBigUint64(32, true));
-  const phentsize = dv.getUint16(54, true);
-  const phnum = dv.getUint16(56, true);
-  for (let i = 0; i < phnum; i++) {
-    const ph = phoff + i * phentsize;
-    if (ph + 56 > exe.length || dv.getUint32(ph, true) !== PT_NOTE) continue;
-    const off = Number(dv.getBigUint64(ph + 8, true));
-    const size = Number(dv.getBigUint64(ph + 32, true));
-    const end = Math.min(off + size, exe.length);
-    for (let p = off; p + 12 <= end; ) {
-      const namesz = dv.getUint32(p, true);
-      const descsz = dv.getUint32(p + 4, true);
-      const type = dv.getUint32(p + 8, true);
-      const nameAt = p + 12;
-      const descAt = nameAt + ((namesz + 3) & ~3);
-      if (descAt + descsz > end) break;
-      const name = Buffer.from(exe.buffer, exe.byteOffset + nameAt, namesz).toString('latin1').replace(/\0+$/, '');
-      out.push({ name, type, desc: exe.subarray(descAt, descAt + descsz) });
-      p = descAt + ((descsz + 3) & ~3);
-    }
-  }
-  return out;
-}
-
-/** A Go executable has a Go build-id note, or the build-id string in its text, or (Go ≥ 1.13) the buildinfo blob. */
-export function isGoExecutable(exe: Uint8Array): boolean {
-  const b = Buffer.from(exe.buffer, exe.byteOffset, exe.byteLength);
-  if (b.length < 4 || b[0] !== 0x7f || b[1] !== 0x45 || b[2] !== 0x4c || b[3] !== 0x46) return false;
-  if (elfNotes(exe).some((n) => n.name === 'Go' && n.type === NT_GO_BUILDID)) return true;
-  return b.indexOf(BUILDINFO_MAGIC) >= 0 || b.indexOf(BUILDID_PREFIX) >= 0;
-}
-
-/** Go's build id (text form) from the Go note or the `\xff Go build ID: "…"` string; else the GNU build id in hex. */
-export function goBuildId(exe: Uint8Array): string | undefined {
-  const notes = elfNotes(exe);
-  const go = notes.find((n) => n.name === 'Go' && n.type === NT_GO_BUILDID);
-  if (go) return Buffer.from(go.desc).toString('latin1');
-  const b = Buffer.from(exe.buffer, exe.byteOffset, exe.byteLength);
-  const at = b.indexOf(BUILDID_PREFIX);
-  if (at >= 0) {
-    const start = at + BUILDID_PREFIX.length;
-    const end = b.indexOf(0x22, start);
-    if (end > 0 && end - start <= 400) return b.toString('latin1', start, end);
-  }
-  const gnu = notes.find((n) => n.name === 'GNU' && n.type === NT_GNU_BUILD_ID);
-  return gnu ? Buffer.from(gnu.desc).toString('hex') : undefined;
 }
 
 let version: string | undefined;

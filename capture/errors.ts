@@ -65,7 +65,7 @@ export function notPermitted(pid: number, errno: string): NotPermittedError {
 }
 
 export function notGo(pid: number, exePath: string): NotGoError {
-  return new NotGoError(`process ${pid} (${exePath || comm(pid)}) is not a Go program: its executable has no Go build id or build info`, {
+  return new NotGoError(`process ${pid} (${exePath || comm(pid)}) is not a Go program: its executable has no Go function table (pclntab)`, {
     hint: 'gospy captures Go programs only; for other programs use gcore or a kernel core dump',
   });
 }

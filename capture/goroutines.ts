@@ -19,28 +19,21 @@
  * Everything that does not change while the process runs (ELF, DWARF, layout, global addresses) is
  * resolved in the constructor, outside the pause.
  */
-import { UnsupportedError } from '../src/base/errors.ts';
-import { BufferSource, u32, u64 } from '../src/base/bytes.ts';
+import { u32, u64 } from '../src/base/bytes.ts';
 import { WarningSink } from '../src/base/warnings.ts';
-import { AT_ENTRY, PF_W, PT_LOAD } from '../src/format/elf/constants.ts';
-import { parseAuxv, parseRegset } from '../src/format/elf/core-notes.ts';
-import { ElfFile } from '../src/format/elf/file.ts';
+import { AT_ENTRY } from '../src/format/elf/constants.ts';
+import { parseAuxv } from '../src/format/elf/core-notes.ts';
 import type { SnapshotMapping } from '../src/format/snapshot/schema.ts';
-import { loadBiasOf } from '../src/memory/exe-layers.ts';
-import { AMD64, ARM64 } from '../src/runtime/arch.ts';
-import { OLDEST_SUPPORTED_MINOR, loadDwarf, resolveGoVersion, resolveLayout } from '../src/runtime/binary-facts.ts';
-import { executableTarget } from '../src/runtime/core-target.ts';
-import { Globals } from '../src/runtime/globals.ts';
+import type { Executable } from '../src/memory/executable.ts';
+import type { ArchSpec } from '../src/runtime/arch.ts';
 import { GReader, readAllGs, type RawG } from '../src/runtime/goroutines.ts';
 import { readLabels } from '../src/runtime/labels.ts';
 import { G_RUNNING, G_SCAN, isDeadStatus } from '../src/runtime/layouts/gstatus.ts';
 import type { Layout } from '../src/runtime/layouts/layout.ts';
 import { Mem } from '../src/runtime/mem.ts';
-import { addRecoveredGlobals } from '../src/runtime/symbols/recover.ts';
-import { recoverGSlot } from '../src/runtime/symbols/tls-slot.ts';
-import type { Target, TargetThread } from '../src/runtime/target.ts';
-import { amd64GSlot, readMs } from '../src/runtime/threads.ts';
-import { parseGoVersion } from '../src/runtime/version.ts';
+import { liveTarget, threadsOfRegsets, type Target, type TargetThread } from '../src/runtime/target.ts';
+import { readMs } from '../src/runtime/threads.ts';
+import { openRuntime, type GoRuntime } from '../src/runtime/runtime-context.ts';
 import type { CopiedRun, Copier, CopyResult } from './copy.ts';
 import { clipToMaps, joinResults, mergePages, sameMaps, subtractRuns } from './page-runs.ts';
 import type { PageRun } from './pagemap.ts';
@@ -67,46 +60,27 @@ export class GoroutinePlanner {
   private readonly allgs: number;
   private readonly allglen: number | undefined;
   private readonly allm: number;
-  private readonly tlsg: number | undefined;
+  /** The runtime context's TLS slot finder (runtime-context.ts). */
+  private readonly gSlotOf: GoRuntime['gSlot'];
   private readonly writable: [number, number][];
   /** AT_ENTRY: the mapping holding it names the executable's mappings. */
   private readonly entry: number | undefined;
-  private readonly arch: 'amd64' | 'arm64';
+  private readonly arch: ArchSpec;
   /** Offsets in runtime.g of the fields the walk reads. */
   private readonly gOff: { lo: number; hi: number; sp: number; syscallsp: number; status: number; m: number; labels: number };
 
   /** Everything static (ELF, DWARF, layout, global addresses); call outside the pause. */
-  constructor(pid: number, exeBytes: Uint8Array, exePath: string, auxv: Uint8Array, arch: 'amd64' | 'arm64') {
+  constructor(pid: number, exe: Executable, auxv: Uint8Array, arch: ArchSpec) {
     this.arch = arch;
     const warnings = new WarningSink();
-    const elf = ElfFile.parse(new BufferSource(exeBytes, exePath));
     const atEntry = parseAuxv(auxv).get(AT_ENTRY);
-    const loadBias = loadBiasOf(elf, exePath, atEntry, warnings, 'the process');
+    const loadBias = exe.loadBias(atEntry, warnings, 'the process');
     this.mem = new LiveMemory(pid);
-    const { exe, goVersion, buildInfo } = executableTarget(elf, exePath);
-    this.target = {
-      kind: 'snapshot',
-      path: `pid ${pid}`,
-      pid,
-      arch: arch === 'arm64' ? ARM64 : AMD64,
-      memory: this.mem,
-      threads: [],
-      exe,
-      exeFoundBy: 'snapshot',
-      loadBias,
-      monotonicNow: undefined,
-      goVersion,
-      buildInfo,
-      warnings: [],
-    };
-    const mem = new Mem(this.mem);
-    const dwarf = loadDwarf(this.target, warnings);
-    const globals = new Globals(this.target, dwarf);
-    const goVer = resolveGoVersion(this.target, mem, globals, dwarf);
-    const v = parseGoVersion(goVer);
-    if (!v || v.minor < OLDEST_SUPPORTED_MINOR) throw new UnsupportedError('go-version', `--mode goroutines cannot read Go version ${JSON.stringify(goVer)}`);
-    this.minor = v.minor;
-    this.layout = resolveLayout(dwarf, v.minor, warnings);
+    this.target = liveTarget(pid, arch, this.mem, exe, loadBias);
+    const rt = openRuntime(this.target, { warnings });
+    this.minor = rt.minor;
+    this.layout = rt.layout;
+    this.gSlotOf = rt.gSlot;
     const l = this.layout;
     this.gOff = {
       lo: l.off('g.stack.lo'),
@@ -117,23 +91,11 @@ export class GoroutinePlanner {
       m: l.off('g.m'),
       labels: l.off('g.labels'),
     };
-    addRecoveredGlobals(this.target, mem, globals, v.minor, this.layout, warnings);
-    const need = (name: 'runtime.allgs' | 'runtime.allm'): number => {
-      const g = globals.find(name);
-      if (!g) {
-        throw new UnsupportedError('symbols', `--mode goroutines cannot find ${name} in the executable`, {
-          hint: 'use --mode full (the default), which copies all resident memory',
-        });
-      }
-      return g.addr;
-    };
-    this.allgs = need('runtime.allgs');
-    this.allm = need('runtime.allm');
-    this.allglen = globals.find('runtime.allglen')?.addr;
-    this.tlsg = exe.symbol(arch === 'amd64' ? 'runtime.tlsg' : 'runtime.tls_g')?.value;
-    this.writable = elf.progs
-      .filter((p) => p.type === PT_LOAD && (p.flags & PF_W) !== 0 && Number.isFinite(p.vaddr) && Number.isFinite(p.memsz))
-      .map((p) => [p.vaddr + loadBias, p.vaddr + loadBias + p.memsz] as [number, number]);
+    const hint = 'use --mode full (the default), which copies all resident memory';
+    this.allgs = rt.need('runtime.allgs', hint);
+    this.allm = rt.need('runtime.allm', hint);
+    this.allglen = rt.globals.find('runtime.allglen')?.addr;
+    this.writable = exe.writableRanges(loadBias);
     this.entry = atEntry;
   }
 
@@ -278,19 +240,12 @@ export class GoroutinePlanner {
     maps: readonly SnapshotMapping[],
     threads: readonly { readonly tid: number; readonly regs: Uint8Array }[],
   ): { threads: TargetThread[]; ranges: [number, number][] } {
-    const tthreads: TargetThread[] = [];
+    // Undecodable regsets are skipped here; the analyzer of the snapshot warns about them.
+    const tthreads = threadsOfRegsets(threads, this.arch, new WarningSink());
     const ranges: [number, number][] = [];
-    for (const t of threads) {
-      if (t.regs.length === 0) continue;
-      let r;
-      try {
-        r = parseRegset(t.regs, this.arch, `thread ${t.tid} registers`);
-      } catch {
-        continue;
-      }
-      tthreads.push({ tid: t.tid, pc: r.pc, sp: r.sp, bp: r.bp, lr: r.lr ?? 0, gReg: r.gReg, tlsBase: r.fsBase, state: undefined });
-      const m = maps.find((x) => r.sp >= x.start && r.sp < x.end);
-      if (m) ranges.push([Math.max(m.start, r.sp - THREAD_STACK_AROUND_SP), Math.min(m.end, r.sp + THREAD_STACK_AROUND_SP)]);
+    for (const t of tthreads) {
+      const m = maps.find((x) => t.sp >= x.start && t.sp < x.end);
+      if (m) ranges.push([Math.max(m.start, t.sp - THREAD_STACK_AROUND_SP), Math.min(m.end, t.sp + THREAD_STACK_AROUND_SP)]);
     }
     return { threads: tthreads, ranges };
   }
@@ -362,9 +317,9 @@ export class GoroutinePlanner {
       }
     }
     // The TLS slot holding g (amd64), which the analyzer reads to bind threads to goroutines.
-    if (this.arch === 'amd64' && tthreads.length > 0) {
+    if (!this.arch.usesLR && tthreads.length > 0) {
       const target: Target = { ...this.target, memory: raw, threads: tthreads };
-      const gSlot = (this.tlsg === undefined ? recoverGSlot(target, mem, ms) : undefined) ?? amd64GSlot(target, this.tlsg);
+      const gSlot = this.gSlotOf(target, mem, ms);
       for (const t of tthreads) if (t.tlsBase) raw.tryRead(t.tlsBase + gSlot, 8);
     }
   }

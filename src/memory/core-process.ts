@@ -44,7 +44,8 @@ import { u64 } from '../base/bytes.ts';
 import type { MemoryImage, Region } from './image.ts';
 import { SplicedImage } from './spliced.ts';
 import { buildIdsInMemory, compareBuildIds } from './build-id-check.ts';
-import { exeFileLayer, exeLoadLayer, fileRegion, loadBiasOf } from './exe-layers.ts';
+import { Executable } from './executable.ts';
+import { fileRegion } from './image.ts';
 
 export type ExeFoundBy = 'argument' | 'nt_file' | 'prpsinfo' | 'beside-core';
 
@@ -59,7 +60,7 @@ export interface CoreThread {
 
 export interface CoreProcess {
   readonly core: ElfFile;
-  readonly exe: ElfFile;
+  readonly exe: Executable;
   readonly exePath: string;
   readonly exeFoundBy: ExeFoundBy;
   /** From the core's e_machine, never from the host. */
@@ -189,7 +190,8 @@ export function openCoreProcess(
       hint: 'pass --exe PATH',
     });
   }
-  const exeElf = ElfFile.parse(exe.source);
+  const executable = Executable.open(exe.source, exe.path);
+  const exeElf = executable.elf;
   if (exeElf.header.type !== ET_EXEC && exeElf.header.type !== ET_DYN) {
     throw new FormatError(`elf (${exe.path})`, `not an executable (e_type ${nameOf(ET, exeElf.header.type)})`, 16, {
       hint: 'pass the program binary with --exe',
@@ -204,7 +206,7 @@ export function openCoreProcess(
 
   // Load bias.
   const atEntry = notes.auxv.get(AT_ENTRY);
-  const loadBias = loadBiasOf(exeElf, exe.path, atEntry, warnings);
+  const loadBias = executable.loadBias(atEntry, warnings);
 
   // Truncation: PT_LOAD / PT_NOTE bytes past the end of the core file.
   let missingBytes = 0;
@@ -227,13 +229,12 @@ export function openCoreProcess(
   }
 
   // Layers.
-  const exeLayer = exeLoadLayer(exeElf, exe.source, loadBias);
+  const exeLayer = executable.loadLayer(loadBias);
   const recorded = exeMappingPath(notes);
-  const exeFileLayerRegions =
+  const exeFileMappings =
     recorded === undefined
       ? []
-      : exeFileLayer(
-          exe.source,
+      : executable.fileLayer(
           notes.files.filter((f) => f.path === recorded).map((f) => ({ start: f.start, end: f.end, fileOffset: f.fileOffsetBytes })),
         );
   const coreLayer: Region[] = [];
@@ -253,7 +254,7 @@ export function openCoreProcess(
     const r = fileRegion(coreSource, p.vaddr, p.vaddr + p.filesz, p.offset, 'core', `core PT_LOAD #${p.index}`);
     if (r) coreLayer.push(r);
   }
-  const image = new SplicedImage([exeLayer, exeFileLayerRegions, coreLayer]);
+  const image = new SplicedImage([exeLayer, exeFileMappings, coreLayer]);
 
   // Build-id check against the core's own copy of the executable's first page.
   if (!opts.skipBuildIdCheck) {
@@ -287,7 +288,7 @@ export function openCoreProcess(
 
   return {
     core,
-    exe: exeElf,
+    exe: executable,
     exePath: exe.path,
     exeFoundBy: opts.exeFoundBy ?? 'argument',
     machine: notes.machine,

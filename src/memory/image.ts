@@ -3,6 +3,7 @@
  * address ranges hold which bytes. Addresses are numbers (every user-space address on amd64/arm64 is
  * below 2^53); reads of unmapped addresses throw UnmappedAddressError.
  */
+import type { ByteSource } from '../base/bytes.ts';
 
 /** Where a region's bytes come from, for messages and `explain`-style output. */
 export type RegionOrigin = 'exe' | 'exe-file' | 'core' | 'zero' | 'synthetic';
@@ -36,4 +37,17 @@ export interface MemoryImage {
   isMapped(addr: number): boolean;
   /** The visible regions, sorted by address, non-overlapping. */
   regions(): readonly Region[];
+}
+
+/** Bytes of `src` from `fileOff` at [start, end), cut to what the file really has. */
+export function fileRegion(src: ByteSource, start: number, end: number, fileOff: number, origin: RegionOrigin, label: string): Region | undefined {
+  const avail = Math.min(end - start, src.size - fileOff);
+  if (!(avail > 0)) return undefined;
+  return {
+    start,
+    end: start + avail,
+    origin,
+    label,
+    read: (addr, len) => src.read(fileOff + (addr - start), len),
+  };
 }

@@ -8,19 +8,19 @@
 import type { ByteSource } from '../base/bytes.ts';
 import { FormatError, MismatchError } from '../base/errors.ts';
 import { type Warning, WarningSink } from '../base/warnings.ts';
-import { AT_ENTRY, ET, ET_DYN, ET_EXEC, EM_AARCH64, EM_X86_64, nameOf } from '../format/elf/constants.ts';
+import { AT_ENTRY, ET, EM_AARCH64, EM_X86_64, nameOf } from '../format/elf/constants.ts';
 import { parseAuxv } from '../format/elf/core-notes.ts';
 import { ElfFile } from '../format/elf/file.ts';
 import { readSnapshot, type Snapshot, type SnapshotFile } from '../format/snapshot/reader.ts';
 import type { MemoryImage, Region } from './image.ts';
 import { SplicedImage } from './spliced.ts';
-import { exeFileLayer, exeLoadLayer, loadBiasOf } from './exe-layers.ts';
+import { Executable } from './executable.ts';
 import { type FileSource, openFileSource } from './file-source.ts';
 import { machineName } from './input-kind.ts';
 
 export interface SnapshotProcess {
   readonly snapshot: Snapshot;
-  readonly exe: ElfFile;
+  readonly exe: Executable;
   readonly image: MemoryImage;
   /** AT_ENTRY − e_entry; 0 for non-PIE executables. */
   readonly loadBias: number;
@@ -92,22 +92,22 @@ function sameBytes(a: ByteSource, b: ByteSource): boolean {
 /** Build the process view of `snap`: its executable, the layered memory image and the load bias. */
 export function snapshotProcess(snap: Snapshot): SnapshotProcess {
   const warnings = new WarningSink();
-  const exe = ElfFile.parse(snap.exe);
-  if (exe.header.type !== ET_EXEC && exe.header.type !== ET_DYN) {
-    throw new FormatError(`snapshot ${snap.name} executable`, `not an executable (e_type ${nameOf(ET, exe.header.type)})`, 16, {
+  const exe = Executable.open(snap.exe, snap.meta.exePath);
+  if (!exe.isProgram) {
+    throw new FormatError(`snapshot ${snap.name} executable`, `not an executable (e_type ${nameOf(ET, exe.elf.header.type)})`, 16, {
       hint: 'the snapshot is corrupt; capture again',
     });
   }
   const wantMachine = snapshotMachine(snap);
-  if (exe.header.machine !== wantMachine) {
+  if (exe.elf.header.machine !== wantMachine) {
     throw new MismatchError(
-      `snapshot ${snap.name}: its executable is for ${machineName(exe.header.machine)}, the process for ${machineName(wantMachine)}`,
+      `snapshot ${snap.name}: its executable is for ${machineName(exe.elf.header.machine)}, the process for ${machineName(wantMachine)}`,
       { hint: 'the snapshot is corrupt; capture again' },
     );
   }
   const auxv = parseAuxv(snap.auxv);
   const atEntry = auxv.get(AT_ENTRY);
-  const loadBias = loadBiasOf(exe, snap.meta.exePath, atEntry, warnings, 'the snapshot');
+  const loadBias = exe.loadBias(atEntry, warnings, 'the snapshot');
 
   // The executable's mappings: those with the path of the mapping that holds AT_ENTRY.
   const entryMap = atEntry === undefined ? undefined : snap.maps.find((m) => atEntry >= m.start && atEntry < m.end);
@@ -117,7 +117,7 @@ export function snapshotProcess(snap: Snapshot): SnapshotProcess {
     .map((m) => ({ start: m.start, end: m.end, fileOffset: m.offset }));
 
   const captured: Region[] = snap.memoryRuns().map((r) => ({ start: r.start, end: r.end, origin: 'core', label: r.label, read: r.read }));
-  const image = new SplicedImage([exeLoadLayer(exe, snap.exe, loadBias), exeFileLayer(snap.exe, fileMaps), captured]);
+  const image = new SplicedImage([exe.loadLayer(loadBias), exe.fileLayer(fileMaps), captured]);
 
   if (snap.meta.partial) {
     const which = snap.meta.unstoppedThreads.length > 0 ? ` (threads ${snap.meta.unstoppedThreads.join(', ')})` : '';

@@ -4,14 +4,13 @@
  */
 import { TruncatedError, UnmappedAddressError } from '../base/errors.ts';
 import type { ProcessModel } from './model.ts';
-import { coreTarget } from './core-target.ts';
+import { coreTarget, snapshotTarget } from './target.ts';
 import { readProcess } from './process.ts';
 import type { Snapshot } from '../format/snapshot/reader.ts';
 import type { OpenedCore } from '../memory/open-core.ts';
 import { type OpenedSnapshot, snapshotProcess } from '../memory/snapshot-image.ts';
 import { openUserInput } from '../memory/user-input.ts';
 import type { Warning } from '../base/warnings.ts';
-import { snapshotTarget } from './snapshot-target.ts';
 
 export interface OpenModelOptions {
   readonly exe?: string | undefined;

@@ -3,24 +3,22 @@
  * true)` does (`tracebackothers`, `goroutineheader`, `traceback1`, `printcreatedby` in
  * `src/runtime/traceback.go`), but over a frozen image instead of the live runtime.
  */
-import { NotGoError, UnsupportedError } from '../base/errors.ts';
-import { WarningSink } from '../base/warnings.ts';
+import { UnmappedAddressError } from '../base/errors.ts';
 import { fieldOffset, type DwarfIndex } from '../format/dwarf/index.ts';
+import type { WarningSink } from '../base/warnings.ts';
 import type { Goroutine, ProcessModel, ThreadInfo } from './model.ts';
 import type { Target } from './target.ts';
-import { Mem } from './mem.ts';
-import { Globals } from './globals.ts';
-import { addRecoveredGlobals } from './symbols/recover.ts';
-import { recoverGSlot } from './symbols/tls-slot.ts';
+import type { Mem } from './mem.ts';
+import type { Globals } from './globals.ts';
+import { openRuntime } from './runtime-context.ts';
 import { isDeadStatus } from './layouts/gstatus.ts';
 import { runtimeData } from './layouts/runtime-data.ts';
-import { tracebackRules, type TracebackRules } from './layouts/traceback-rules.ts';
+import type { TracebackRules } from './layouts/traceback-rules.ts';
 import { openModule } from './moduledata.ts';
 import { GReader, readAllGs, type RawG } from './goroutines.ts';
-import { amd64GSlot, bindThreads, readMs, type ThreadBinding } from './threads.ts';
+import { bindThreads, readMs, type ThreadBinding } from './threads.ts';
 import { estimateNow } from './clock.ts';
-import { parseGoVersion } from './version.ts';
-import { OLDEST_SUPPORTED_MINOR, checkLayoutAgainstMemory, loadDwarf, resolveGoVersion, resolveLayout, resolveWaitReasons } from './binary-facts.ts';
+import { checkLayoutAgainstMemory, resolveWaitReasons } from './binary-facts.ts';
 import { buildGoroutine, type BuildContext } from './goroutine-model.ts';
 import type { CodeTable } from './code.ts';
 import { cachedCode } from './code-cache.ts';
@@ -32,49 +30,22 @@ export interface ReadOptions {
 }
 
 export function readProcess(target: Target, opts: ReadOptions = {}): ProcessModel {
-  const warnings = new WarningSink();
-  for (const w of target.warnings) warnings.add(w.kind, w.message);
-  const mem = new Mem(target.memory);
-
-  const dwarf = opts.ignoreDwarf ? undefined : loadDwarf(target, warnings);
-  const globals = new Globals(target, dwarf);
-
-  const goVersion = resolveGoVersion(target, mem, globals, dwarf);
-  const version = parseGoVersion(goVersion);
-  if (!version) throw new NotGoError(`cannot understand the Go version string ${JSON.stringify(goVersion)}`);
-  const minor = version.minor;
-  if (minor < OLDEST_SUPPORTED_MINOR) {
-    throw new UnsupportedError('go-version', `${goVersion} is older than the oldest Go gospy reads (go1.${OLDEST_SUPPORTED_MINOR})`);
-  }
-  const rules = tracebackRules(minor);
-
-  const layout = resolveLayout(dwarf, minor, warnings);
-  addRecoveredGlobals(target, mem, globals, minor, layout, warnings);
-  const need = (name: Parameters<Globals['find']>[0]): number => {
-    const g = globals.find(name);
-    if (!g) {
-      throw new UnsupportedError('symbols', `cannot find ${name}: the executable has no symbol table and no DWARF, and it could not be recovered from the code`, {
-        hint: 'the core and executable may not belong together; otherwise analyze with an unstripped build of the same source',
-      });
-    }
-    return g.addr;
-  };
+  const rt = openRuntime(target, { ignoreDwarf: opts.ignoreDwarf });
+  const { mem, dwarf, globals, minor, layout, rules, warnings, goVersion } = rt;
 
   opts.onProgress?.('reading the function table');
-  const module = openModule(target, mem, need('runtime.firstmoduledata'), minor, dwarf);
+  const module = openModule(target, mem, rt.need('runtime.firstmoduledata'), minor, dwarf);
   const code: CodeTable = cachedCode(module.table);
 
   const waitNames = resolveWaitReasons(mem, globals, dwarf, minor, warnings);
 
   opts.onProgress?.('reading goroutines');
-  const gAddrs = readAllGs(mem, need('runtime.allgs'), globals.find('runtime.allglen')?.addr);
+  const gAddrs = readAllGs(mem, rt.need('runtime.allgs'), globals.find('runtime.allglen')?.addr);
   const gReader = new GReader(layout);
   const gAddrSet = new Set(gAddrs);
 
-  const ms = readMs(mem, need('runtime.allm'), layout);
-  const tlsg = target.exe.symbol(target.arch.name === 'amd64' ? 'runtime.tlsg' : 'runtime.tls_g');
-  // Stripped external-link amd64 binaries no longer name runtime.tlsg: find its slot in the core.
-  const gSlot = (tlsg === undefined ? recoverGSlot(target, mem, ms) : undefined) ?? amd64GSlot(target, tlsg?.value);
+  const ms = readMs(mem, rt.need('runtime.allm'), layout);
+  const gSlot = rt.gSlot(target, mem, ms);
   const bindings = bindThreads(target, mem, ms, gSlot, (g) => gAddrSet.has(g));
   const bindingByCurg = new Map<number, ThreadBinding>();
   for (const b of bindings) if (b.m?.curg) bindingByCurg.set(b.m.curg, b);
@@ -103,7 +74,7 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
     warnings.add('wait-minutes-estimated', `a core has no clock: wait minutes use the ${clock.source} as "now", so they are lower bounds`);
   }
 
-  const finalizerRunning = readFinalizerRunning(mem, globals, minor);
+  const finalizerRunning = readFinalizerRunning(mem, globals, minor, warnings);
   const labelsShown = tracebackLabelsOn(mem, globals, dwarf, rules);
 
   const ctx: BuildContext = { target, mem, code, rules, minor, waitNames, clock, finalizerRunning, bindingByCurg, mByAddr, warnings };
@@ -169,14 +140,16 @@ function readOptionalField(mem: Mem, base: number | undefined, off: number | und
   return Number.isNaN(v) ? undefined : v;
 }
 
-function readFinalizerRunning(mem: Mem, globals: Globals, minor: number): boolean {
+function readFinalizerRunning(mem: Mem, globals: Globals, minor: number, warnings: WarningSink): boolean {
   const flag = runtimeData(minor).finalizerFlag;
   const f = globals.find(flag.global);
   if (!f) return false;
   try {
     const v = flag.size === 1 ? mem.u8(f.addr, flag.global) : mem.u32(f.addr, flag.global);
     return (v & flag.mask) !== 0;
-  } catch {
+  } catch (e) {
+    if (!(e instanceof UnmappedAddressError)) throw e;
+    warnings.add('finalizer-state', `${flag.global} is not in the memory (${e.message}): the finalizer goroutine is taken to be idle`);
     return false;
   }
 }

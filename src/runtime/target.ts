@@ -1,11 +1,16 @@
 /**
- * What the runtime layer reads a Go process through, whatever the input was (ELF core or gospy
- * snapshot): an address space, the threads' registers, and the executable's static facts. Nothing
- * here knows about Go; the memory/ layer builds it.
+ * What the runtime layer reads a Go process through, whatever the input was (ELF core, gospy
+ * snapshot, live process): an address space, the threads' registers, the executable
+ * (memory/executable.ts) and the architecture (arch.ts). `buildTarget` is the one place a Target is
+ * made; `coreTarget`, `snapshotTarget` and `liveTarget` only say where each input keeps the parts.
  */
-import type { ArchSpec } from './arch.ts';
-import type { Warning } from '../base/warnings.ts';
-import type { ExeImage } from './symbols/exe-image.ts';
+import { FormatError } from '../base/errors.ts';
+import { type Warning, WarningSink } from '../base/warnings.ts';
+import { parseRegset, type ThreadRegs } from '../format/elf/core-notes.ts';
+import type { CoreProcess } from '../memory/core-process.ts';
+import type { Executable } from '../memory/executable.ts';
+import type { SnapshotProcess } from '../memory/snapshot-image.ts';
+import { archSpec, type ArchSpec } from './arch.ts';
 
 export interface TargetMemory {
   /** Bytes at addr; throws UnmappedAddressError when any part is unreadable. */
@@ -29,25 +34,6 @@ export interface TargetThread {
   readonly state: string | undefined;
 }
 
-export interface ExeSymbol {
-  /** Link-time address; add the target's loadBias for the runtime address. */
-  readonly value: number;
-  readonly size: number;
-}
-
-export interface TargetExecutable {
-  readonly path: string;
-  /** Symbol from .symtab, undefined when absent or stripped. */
-  symbol(name: string): ExeSymbol | undefined;
-  readonly hasSymbols: boolean;
-  /** Decompressed bytes of a section, undefined when absent. */
-  sectionBytes(name: string): Uint8Array | undefined;
-  /** The PT_TLS segment, for finding g through TLS in externally linked binaries. */
-  readonly tls: { readonly vaddr: number; readonly memsz: number; readonly align: number } | undefined;
-  /** The file's segments at link-time addresses, for recovering globals of stripped binaries. */
-  image?(): ExeImage;
-}
-
 export interface Target {
   readonly kind: 'core' | 'snapshot';
   readonly path: string;
@@ -55,7 +41,7 @@ export interface Target {
   readonly arch: ArchSpec;
   readonly memory: TargetMemory;
   readonly threads: readonly TargetThread[];
-  readonly exe: TargetExecutable;
+  readonly exe: Executable;
   /** How the executable was chosen: named by the user, or found from the core's notes. */
   readonly exeFoundBy: 'argument' | 'nt_file' | 'prpsinfo' | 'beside-core' | 'snapshot';
   /** Runtime address − link-time address of the executable (PIE). */
@@ -71,4 +57,119 @@ export interface Target {
   readonly goVersion: string | undefined;
   readonly buildInfo: { path?: string | undefined; main?: { path: string; version: string } | undefined; settings: readonly (readonly [string, string])[] } | undefined;
   readonly warnings: readonly Warning[];
+}
+
+/** The parts of a Target its input supplies; the executable's Go version and build info are read here. */
+export type TargetParts = Omit<Target, 'goVersion' | 'buildInfo' | 'warnings'> & { readonly warnings: WarningSink };
+
+export function buildTarget(parts: TargetParts): Target {
+  const bi = parts.exe.buildInfo;
+  return {
+    ...parts,
+    goVersion: parts.exe.goVersion,
+    buildInfo: bi ? { path: bi.path, main: bi.main, settings: bi.settings } : undefined,
+    warnings: parts.warnings.list,
+  };
+}
+
+/** A thread as the runtime layer sees it, from decoded registers (NT_PRSTATUS or PTRACE_GETREGSET). */
+export function threadOf(tid: number, regs: ThreadRegs, state: string | undefined): TargetThread {
+  return { tid, pc: regs.pc, sp: regs.sp, bp: regs.bp, lr: regs.lr ?? 0, gReg: regs.gReg, tlsBase: regs.fsBase, state };
+}
+
+/**
+ * Threads from raw regsets (a snapshot's or a frozen process's): empty regsets (threads not
+ * stopped) are left out, and one that does not decode is skipped with a warning.
+ */
+export function threadsOfRegsets(
+  regsets: readonly { readonly tid: number; readonly regs: Uint8Array; readonly state?: string | undefined }[],
+  arch: ArchSpec,
+  warnings: WarningSink,
+  what = 'thread',
+): TargetThread[] {
+  const out: TargetThread[] = [];
+  for (const t of regsets) {
+    if (t.regs.length === 0) continue;
+    let regs;
+    try {
+      regs = parseRegset(t.regs, arch.name, `${what} ${t.tid} registers`);
+    } catch (e) {
+      if (!(e instanceof FormatError)) throw e;
+      warnings.add('snapshot-thread-regs', `${e.message}; thread skipped`);
+      continue;
+    }
+    out.push(threadOf(t.tid, regs, t.state === '' ? undefined : t.state));
+  }
+  return out;
+}
+
+/** An opened ELF core (memory/core-process.ts). */
+export function coreTarget(cp: CoreProcess, corePath: string, exeFoundBy: Target['exeFoundBy']): Target {
+  const warnings = new WarningSink();
+  for (const w of cp.warnings) warnings.add(w.kind, w.message);
+  return buildTarget({
+    kind: 'core',
+    path: corePath,
+    pid: cp.prpsinfo?.pid,
+    arch: archSpec(cp.machine),
+    memory: cp.image,
+    threads: cp.threads.map((t) => threadOf(t.tid, t.regs, undefined)),
+    exe: cp.exe,
+    exeFoundBy,
+    loadBias: cp.loadBias,
+    monotonicNow: undefined,
+    warnings,
+  });
+}
+
+/**
+ * A gospy snapshot (memory/snapshot-image.ts): registers decoded from the raw regsets (the same
+ * decoder as a core's NT_PRSTATUS), kernel thread states and the capture's CLOCK_MONOTONIC reading,
+ * so wait minutes are exact.
+ */
+export function snapshotTarget(sp: SnapshotProcess, path: string): Target {
+  const snap = sp.snapshot;
+  const arch = archSpec(snap.meta.arch);
+  const warnings = new WarningSink();
+  for (const w of sp.warnings) warnings.add(w.kind, w.message);
+  const threads = threadsOfRegsets(
+    snap.threads.filter((t) => t.stopped),
+    arch,
+    warnings,
+    'snapshot thread',
+  );
+  return buildTarget({
+    kind: 'snapshot',
+    path,
+    pid: snap.meta.pid,
+    arch,
+    memory: sp.image,
+    threads,
+    exe: sp.exe,
+    exeFoundBy: 'snapshot',
+    loadBias: sp.loadBias,
+    monotonicNow: Number.isFinite(snap.meta.monotonicNs) && snap.meta.monotonicNs > 0 ? snap.meta.monotonicNs : undefined,
+    tornGoroutines: snap.meta.tornGoroutines === undefined ? undefined : new Set(snap.meta.tornGoroutines),
+    warnings,
+  });
+}
+
+/**
+ * A running (or frozen) process read through `memory` (capture's live reads): what capture's
+ * goroutine planner walks. It is read like the snapshot it is about to become.
+ */
+export function liveTarget(pid: number, arch: ArchSpec, memory: TargetMemory, exe: Executable, loadBias: number, threads: readonly TargetThread[] = []): Target {
+  return buildTarget({
+    kind: 'snapshot',
+    path: `pid ${pid}`,
+    pid,
+    arch,
+    memory,
+    threads,
+    exe,
+    exeFoundBy: 'snapshot',
+    loadBias,
+    monotonicNow: undefined,
+    warnings: new WarningSink(),
+  });
 }

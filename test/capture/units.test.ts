@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { goBuildId, isGoExecutable } from '../../capture/capture.ts';
+import { goExecutable } from '../../capture/capture.ts';
 import { sameMaps, subtractRuns } from '../../capture/page-runs.ts';
 import { copyableMapping, PagemapScanner } from '../../capture/pagemap.ts';
 import { decodeWaitStatus, loadSys } from '../../capture/ptrace.ts';
@@ -60,11 +60,11 @@ describe('/proc parsing', () => {
 describe('Go executable check', () => {
   it('accepts a Go sample and reads its build id; rejects other ELF files and non-ELF', async () => {
     const exe = new Uint8Array(fs.readFileSync(await samplePath(findSample('states', 'go1.27', 'static'), 'exe')));
-    expect(isGoExecutable(exe)).toBe(true);
-    expect(goBuildId(exe)).toMatch(/^[\w-]{20}\/[\w-]{20}\/[\w-]{20}\/[\w-]{20}$/);
+    expect(goExecutable(exe, 'exe')).toBeDefined();
+    expect(goExecutable(exe, 'exe')!.buildId()).toMatch(/^[\w-]{20}\/[\w-]{20}\/[\w-]{20}\/[\w-]{20}$/);
     const sleep = ['/usr/bin/sleep', '/bin/sleep'].find((p) => fs.existsSync(p))!;
-    expect(isGoExecutable(new Uint8Array(fs.readFileSync(sleep)))).toBe(false);
-    expect(isGoExecutable(new TextEncoder().encode('#!/bin/sh\necho \xff Go buildinf:\n'))).toBe(false);
+    expect(goExecutable(new Uint8Array(fs.readFileSync(sleep)), sleep)).toBeUndefined();
+    expect(goExecutable(new TextEncoder().encode('#!/bin/sh\necho \xff Go buildinf:\n'), 'sh')).toBeUndefined();
   });
   it('accepts every committed sample (Go 1.15–1.27, static/PIE/cgo)', async () => {
     const builds = listSampleBuilds().filter((b) => b.go === 'go1.15' || b.go === 'go1.27');
@@ -72,8 +72,8 @@ describe('Go executable check', () => {
     for (const b of builds) {
       const name = sampleName(b);
       const exe = new Uint8Array(fs.readFileSync(await samplePath(b, 'exe')));
-      expect(isGoExecutable(exe), name).toBe(true);
-      expect(goBuildId(exe), name).toBeDefined();
+      expect(goExecutable(exe, name), name).toBeDefined();
+      expect(goExecutable(exe, name)!.buildId(), name).toBeDefined();
     }
   });
 });

@@ -16,7 +16,7 @@ import { openSnapshot, snapshotProcess } from '../../src/memory/snapshot-image.t
 import { hasSampleFile, listSampleBuilds, sampleName, samplePath } from '../support/samples.ts';
 import { coreToCapture, coreToSnapshot } from '../support/core-to-snapshot.ts';
 import { snapshotFromCapture } from '../../src/format/snapshot/reader.ts';
-import { snapshotTarget } from '../../src/runtime/snapshot-target.ts';
+import { snapshotTarget } from '../../src/runtime/target.ts';
 import { readProcess } from '../../src/runtime/process.ts';
 import { GospyError, TruncatedError } from '../../src/base/errors.ts';
 import { REPO } from '../support/samples.ts';

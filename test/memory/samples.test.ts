@@ -27,7 +27,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 function checkProcess(p: OpenedCore, b: SampleBuild): void {
   expect(p.machine).toBe(b.arch);
   expect(p.threads.length).toBeGreaterThan(0);
-  const text = p.exe.section('.text');
+  const text = p.exe.elf.section('.text');
   expect(text, 'exe has .text').toBeDefined();
   const lo = text!.addr + p.loadBias;
   const hi = lo + text!.size;
@@ -40,13 +40,13 @@ function checkProcess(p: OpenedCore, b: SampleBuild): void {
     expect(p.image.isMapped(t.regs.sp), `thread ${t.tid} sp mapped`).toBe(true);
     if (b.arch === 'amd64') expect(t.regs.fsBase, `thread ${t.tid} fs_base`).toBeGreaterThan(0);
   }
-  expect(p.auxv.get(AT_ENTRY)).toBe(p.exe.header.entry + p.loadBias);
+  expect(p.auxv.get(AT_ENTRY)).toBe(p.exe.elf.header.entry + p.loadBias);
   // qemu-user leaves the executable's first page (ELF header, build id notes) out of its cores.
   if (qemu(b)) expect(p.warnings.map((w) => w.kind)).toContain('build-id-unchecked');
   else expect(p.warnings.map((w) => w.kind)).not.toContain('build-id-unchecked');
   expect(p.truncated).toBeUndefined();
   // Text bytes come from the exe file: the image agrees with the file at the entry point.
-  expect(p.image.read(p.exe.header.entry + p.loadBias, 16)).toEqual(p.exe.readVirtual(p.exe.header.entry, 16));
+  expect(p.image.read(p.exe.elf.header.entry + p.loadBias, 16)).toEqual(p.exe.readVirtual(p.exe.elf.header.entry, 16));
 }
 
 /** Cores written by qemu-user (arm64 samples): no NT_FILE, no NT_SIGINFO, no executable pages. */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { openCore } from '../../src/memory/open-core.ts';
-import { coreTarget } from '../../src/runtime/core-target.ts';
+import { coreTarget } from '../../src/runtime/target.ts';
 import { readProcess } from '../../src/runtime/process.ts';
 import { isGospyError } from '../../src/base/errors.ts';
 import { listSampleBuilds, samplePath } from '../support/samples.ts';

@@ -5,8 +5,10 @@
  * prints the same comparison).
  */
 import { describe, expect, it } from 'vitest';
-import { parseDwarf } from '../../src/format/dwarf/index.ts';
+import { fieldOffset, parseDwarf } from '../../src/format/dwarf/index.ts';
 import { compareLayoutWithDwarf } from '../../src/runtime/layouts/compare-dwarf.ts';
+import { moduledataLayout } from '../../src/runtime/layouts/moduledata.ts';
+import { parseGoVersion } from '../../src/runtime/version.ts';
 import { dwarfSections, openExe } from '../support/exe.ts';
 import { listSampleBuilds, sampleName, samplePath } from '../support/samples.ts';
 
@@ -22,5 +24,18 @@ describe('layout tables agree with DWARF', () => {
     const c = compareLayoutWithDwarf(parseDwarf(sections!), minor);
     expect([...c.dwarf.values()].filter((o) => o !== undefined).length, 'fields found in DWARF').toBeGreaterThan(10);
     expect(c.disagreements).toEqual([]);
+  });
+});
+
+describe('the moduledata table agrees with DWARF', () => {
+  it.each(withDwarf.map((b) => [sampleName(b), b] as const))('%s', async (_n, b) => {
+    const elf = openExe(await samplePath(b, 'exe'));
+    const sections = dwarfSections(elf);
+    expect(sections, 'sample exe has DWARF').toBeDefined();
+    const dwarf = parseDwarf(sections!);
+    const row = moduledataLayout(parseGoVersion(b.go)!.minor);
+    const { since: _since, ...fields } = row;
+    const fromDwarf = Object.fromEntries(Object.keys(fields).map((f) => [f, fieldOffset(dwarf, 'runtime.moduledata', f)]));
+    expect(fields).toEqual(fromDwarf);
   });
 });

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { GospyError } from '../../src/base/errors.ts';
 import { decodeRipRefAt, scanRipRefs } from '../../src/runtime/symbols/x86-refs.ts';
 import { decodeAdrp, decodeLo12, scanAdrpRefs } from '../../src/runtime/symbols/arm64-refs.ts';
-import { imageOf } from '../../src/runtime/symbols/exe-image.ts';
+import { segmentImage } from '../../src/memory/executable.ts';
+import { moduledataLayout } from '../../src/runtime/layouts/moduledata.ts';
 import { findModuledata, fileModuleTable, pclntabCandidates } from '../../src/runtime/symbols/moduledata-scan.ts';
 import { recoverGlobals } from '../../src/runtime/symbols/recover.ts';
 import { tableLayout } from '../../src/runtime/layouts/go-tables.ts';
@@ -138,7 +139,7 @@ describe('moduledata scan and recovery on hostile input', () => {
   const emptyMem = new Mem({ read: () => { throw new Error('unmapped'); }, tryRead: () => undefined });
 
   it('finds nothing in an image with no pclntab', () => {
-    const img = imageOf('amd64', [{ vaddr: 0x400000, writable: false, executable: true, data: new Uint8Array(64) }]);
+    const img = segmentImage('amd64', [{ vaddr: 0x400000, writable: false, executable: true, data: new Uint8Array(64) }]);
     expect(pclntabCandidates(img)).toEqual([]);
     expect(findModuledata(img)).toBeUndefined();
     const rec = recoverGlobals({ image: img, mem: emptyMem, loadBias: 0, minor: 27, layout, threadIds: [1] });
@@ -152,7 +153,7 @@ describe('moduledata scan and recovery on hostile input', () => {
     const rw = new Uint8Array(1024);
     new DataView(rw.buffer).setBigUint64(64, 0x500000n, true); // a "pcHeader" pointer with garbage around it
     rw.fill(0xff, 72, 600);
-    const img = imageOf('amd64', [
+    const img = segmentImage('amd64', [
       { vaddr: 0x500000, writable: false, executable: false, data: ro },
       { vaddr: 0x600000, writable: true, executable: false, data: rw },
     ]);
@@ -168,7 +169,7 @@ describe('moduledata scan and recovery on hostile input', () => {
       ro.set([0xf1, 0xff, 0xff, 0xff, 0, 0, 1, 8], 64);
       const rw = rnd(8192);
       new DataView(rw.buffer).setBigUint64(128, 0x500040n, true);
-      const img = imageOf('amd64', [
+      const img = segmentImage('amd64', [
         { vaddr: 0x500000, writable: false, executable: false, data: ro },
         { vaddr: 0x600000, writable: true, executable: false, data: rw },
       ]);
@@ -178,10 +179,10 @@ describe('moduledata scan and recovery on hostile input', () => {
   });
 
   it('a table outside the file is a GospyError', () => {
-    const img = imageOf('amd64', []);
+    const img = segmentImage('amd64', []);
     const fm = {
       addr: 0x600000, magic: 0xfffffff1, pclnAddr: 0x500000, pclnEnd: 0x501000, text: 0x401000, etext: 0x402000,
-      dataStart: 0x600000, dataEnd: 0x700000, bss: [0, 0] as const, noptrbss: [0, 0] as const, gofunc: undefined,
+      dataStart: 0x600000, dataEnd: 0x700000, bss: [0, 0] as const, noptrbss: [0, 0] as const, gofunc: undefined, layout: moduledataLayout(20),
     };
     expect(() => fileModuleTable(img, fm)).toThrow(GospyError);
   });

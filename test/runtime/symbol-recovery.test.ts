@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { openCore } from '../../src/memory/open-core.ts';
-import { coreTarget } from '../../src/runtime/core-target.ts';
+import { coreTarget } from '../../src/runtime/target.ts';
+import { segmentImage } from '../../src/memory/executable.ts';
 import { Mem } from '../../src/runtime/mem.ts';
 import { tableLayout } from '../../src/runtime/layouts/go-tables.ts';
 import { parseGoVersion } from '../../src/runtime/version.ts';
@@ -35,7 +36,7 @@ describe('globals recovered from code equal the symbol table', () => {
       const mem = new Mem(target.memory);
       const layout = tableLayout(minor).layout;
       const rec = recoverGlobals({
-        image: target.exe.image!(),
+        image: target.exe,
         mem,
         loadBias: target.loadBias,
         minor,
@@ -44,9 +45,9 @@ describe('globals recovered from code equal the symbol table', () => {
       });
       expect(rec.missing).toEqual([]);
       // Without section headers (pclntab found by its magic alone) the answer is the same.
-      const image = target.exe.image!();
+      const image = target.exe;
       const bare = recoverGlobals({
-        image: { ...image, section: () => undefined },
+        image: segmentImage(image.arch!, image.segments),
         mem, loadBias: target.loadBias, minor, layout, threadIds: target.threads.map((t) => t.tid),
       });
       expect(bare.linkTime).toEqual(rec.linkTime);
@@ -72,7 +73,7 @@ describe('with the symbol table and DWARF hidden, stacks still equal the runtime
     const core = await openCore(await samplePath(b, 'core'), { exePath: await samplePath(b, 'exe') });
     try {
       const full = coreTarget(core, 'core', 'argument');
-      const target: Target = { ...full, exe: { ...full.exe, hasSymbols: false, symbol: () => undefined, sectionBytes: () => undefined } };
+      const target: Target = { ...full, exe: full.exe.asStripped() };
       const model = readProcess(target);
       expect(model.provenance.symbols).toBe('recovered from code');
       // Only optional globals with no recipe may be missing, each named with its effect.

@@ -11,7 +11,7 @@ import { ElfFile } from '../../src/format/elf/file.ts';
 import type { DwarfSections } from '../../src/format/dwarf/index.ts';
 import type { PclnContext } from '../../src/format/gosym/index.ts';
 import { openFileSource } from '../../src/memory/file-source.ts';
-import { exeImage } from '../../src/runtime/symbols/exe-image.ts';
+import { Executable } from '../../src/memory/executable.ts';
 import { findModuledata } from '../../src/runtime/symbols/moduledata-scan.ts';
 
 /** Parse the executable at `path`: an `.xz` file is decompressed in memory, anything else is read in place. */
@@ -54,7 +54,7 @@ export function pclnFromElf(elf: ElfFile, goMinor?: number): { data: Uint8Array;
   let gofunc = symbolValue(elf, 'go:func.*') ?? symbolValue(elf, 'go.func.*');
   if (textStart === undefined || data === undefined) {
     // stripped: the same moduledata scan gospy uses (src/runtime/symbols/moduledata-scan.ts)
-    const img = exeImage(elf);
+    const img = new Executable(elf, elf.name);
     const md = findModuledata(img, goMinor);
     if (!md) throw new Error('no pclntab/moduledata found');
     data ??= img.read(md.pclnAddr, md.pclnEnd - md.pclnAddr);

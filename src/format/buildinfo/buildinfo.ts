@@ -405,3 +405,19 @@ const latin1Decoder = new TextDecoder('latin1');
 function latin1(b: Uint8Array): string {
   return latin1Decoder.decode(b);
 }
+
+/** `\xff Go build ID: "` */
+const GO_BUILD_ID_PREFIX = new Uint8Array([0xff, ...new TextEncoder().encode(' Go build ID: "')]);
+
+/**
+ * The Go build id as the Go linker also writes it into text, `\xff Go build ID: "…"` (what
+ * cmd/internal/buildid's ReadFile finds when there is no note), or undefined.
+ */
+export function findGoBuildIdString(data: Uint8Array): string | undefined {
+  const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const at = b.indexOf(GO_BUILD_ID_PREFIX);
+  if (at < 0) return undefined;
+  const start = at + GO_BUILD_ID_PREFIX.length;
+  const end = b.indexOf(0x22, start);
+  return end > 0 && end - start <= 400 ? latin1(data.subarray(start, end)) : undefined;
+}

@@ -240,12 +240,6 @@ export const MINOR_PROBES: readonly MinorProbe[] = [
   { version: '1.20', minor: 20 },
 ];
 
-export function pickSince<T extends { readonly since: number }>(rows: readonly T[], minor: number): T {
-  let best = rows[0]!;
-  for (const r of rows) if (r.since <= minor) best = r;
-  return best;
-}
-
 /** FUNCDATA / PCDATA index constants exported for callers (1.16+ numbering). */
 export const PCDATA_UnsafePoint = 0;
 export const PCDATA_StackMapIndex = 1;

@@ -4,6 +4,7 @@
  * src/runtime/symtabinl.go (inline unwinding), src/debug/gosym/pclntab.go (table versions) and
  * cmd/link/internal/ld/pcln.go (what the linker writes). Covers Go 1.12 – 1.27 on 32/64-bit little-endian.
  */
+import { rowFor } from '../../base/since.ts';
 import { FormatError } from '../../base/errors.ts';
 import { parseHeader, WHAT, type PclnHeader } from './header.ts';
 import { decodeFunctab, searchFunctab } from './functab.ts';
@@ -15,7 +16,7 @@ import { MAX_INLINE_DEPTH, readInlinedCall, type InlineFrame } from './inline.ts
 import { ARGINFO_CAP, ARGINFO_END, funcdataAddr, readStream, type FuncdataContext } from './funcdata.ts';
 import {
   DATA_INDICES, FLAG_SINCE_MINOR, FUNC_FLAG_SPWRITE, FUNC_FLAG_TOPFRAME, FUNCID_TABLES, LEGACY_SPWRITE,
-  LEGACY_TOPFRAME, MAGIC_MINORS, MINOR_PROBES, funcFieldOffsets, pickSince,
+  LEGACY_TOPFRAME, MAGIC_MINORS, MINOR_PROBES, funcFieldOffsets,
   type DataIndices, type FuncFieldOffsets, type FuncIDTable, type PclnVersion,
 } from './eras.ts';
 
@@ -120,11 +121,11 @@ export class PclnTable {
   }
 
   private funcIDTable(): FuncIDTable {
-    return (this.idTable ??= pickSince(FUNCID_TABLES, this.goMinor));
+    return (this.idTable ??= rowFor(FUNCID_TABLES, this.goMinor));
   }
 
   private dataIndices(): DataIndices {
-    return (this.indices ??= pickSince(DATA_INDICES, this.goMinor));
+    return (this.indices ??= rowFor(DATA_INDICES, this.goMinor));
   }
 
   /** Normalized name of a funcID for this Go version ('normal' and unknown ids → undefined). */

@@ -5,12 +5,11 @@
  * - what `g.labels` points at (`src/runtime/pprof/label.go`): a `labelMap` holding a
  *   `map[string]string` up to 1.23, a label list `{[]{key, value string}}` from 1.24.
  */
-import type { GlobalName } from '../globals.ts';
-import { rowFor } from './since.ts';
+import { rowFor } from '../../base/since.ts';
 
 export interface RuntimeDataRow {
   readonly since: number;
-  readonly finalizerFlag: { readonly global: GlobalName; readonly size: 1 | 4; readonly mask: number };
+  readonly finalizerFlag: { readonly global: 'runtime.fingRunning' | 'runtime.fingStatus'; readonly size: 1 | 4; readonly mask: number };
   readonly labels: 'map' | 'list';
 }
 

@@ -4,7 +4,7 @@
  * `showfuncinfo`/`isExportedRuntime` and `goroutineheader`, as data. Each row holds from `since` until
  * the next row; the last row is open-ended so a newer Go degrades to the newest known rules.
  */
-import { rowFor } from './since.ts';
+import { rowFor } from '../../base/since.ts';
 
 export interface TracebackRules {
   readonly since: number;

@@ -4,7 +4,7 @@
  * waitReasonStrings in `src/runtime/runtime2.go` at each release tag. Each entry holds from its `since`
  * minor version until the next entry.
  */
-import { rowFor } from './since.ts';
+import { rowFor } from '../../base/since.ts';
 
 const V12 = [
   '', 'GC assist marking', 'IO wait', 'chan receive (nil chan)', 'chan send (nil chan)', 'dumping heap',

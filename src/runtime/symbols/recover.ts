@@ -10,11 +10,11 @@
 import { u64 } from '../../base/bytes.ts';
 import { GospyError } from '../../base/errors.ts';
 import type { WarningSink } from '../../base/warnings.ts';
-import type { GlobalName, GlobalRef, Globals } from '../globals.ts';
+import { REQUIRED_GLOBALS, optionalGlobalsWithEffect, type GlobalName, type GlobalRef, type Globals } from '../globals.ts';
 import type { Target } from '../target.ts';
 import type { Layout } from '../layouts/layout.ts';
 import type { Mem } from '../mem.ts';
-import type { ExeImage } from './exe-image.ts';
+import type { LinkTimeImage } from '../../memory/executable.ts';
 import { fileModuleTable, findModuledata, type FileModule } from './moduledata-scan.ts';
 import { recipesFor, type Recipe } from './recipes.ts';
 import { scanAdrpRefs } from './arm64-refs.ts';
@@ -22,7 +22,7 @@ import { scanRipRefs, type DataRef } from './x86-refs.ts';
 import type { PclnTable } from '../../format/gosym/index.ts';
 
 export interface RecoverInput {
-  readonly image: ExeImage;
+  readonly image: LinkTimeImage;
   readonly mem: Mem;
   readonly loadBias: number;
   readonly minor: number;
@@ -56,8 +56,7 @@ export function recoverGlobals(input: RecoverInput): Recovered {
   }
   const bias = input.loadBias;
   // The relocated copy in the core must agree with the file: moduledata.text + bias.
-  const textOff = fm.magic === 0xfffffffb ? 96 : 176;
-  if (input.mem.tryPtr(fm.addr + bias + textOff) !== fm.text + bias) {
+  if (input.mem.tryPtr(fm.addr + bias + fm.layout.text) !== fm.text + bias) {
     out.missing.push({ name: 'runtime.firstmoduledata', why: `moduledata at 0x${(fm.addr + bias).toString(16)} in the core does not match the executable` });
     return out;
   }
@@ -109,7 +108,7 @@ function put(out: Recovered, name: GlobalName, linkAddr: number, bias: number): 
 }
 
 /** Data references (link-time targets inside the module's data and bss) in one function's code. */
-export function functionRefs(img: ExeImage, table: PclnTable, fm: FileModule, fn: string): DataRef[] | undefined {
+export function functionRefs(img: LinkTimeImage, table: PclnTable, fm: FileModule, fn: string): DataRef[] | undefined {
   const f = table.funcByName(fn);
   if (!f || !(f.end > f.entry) || f.end - f.entry > 1 << 20) return undefined;
   const code = img.read(f.entry, f.end - f.entry);
@@ -251,26 +250,14 @@ function checkMList(mem: Mem, a: number, layout: Layout, threadIds: readonly num
   return tids.size === 0 ? 1 : matches;
 }
 
-const REQUIRED: readonly GlobalName[] = ['runtime.firstmoduledata', 'runtime.allgs', 'runtime.allm'];
-
-/** Optional globals the model reads, and what a stripped binary loses without them (process.ts). */
-// prettier-ignore
-const OPTIONAL: readonly { name: GlobalName; since: number; until: number; effect: string }[] = [
-  { name: 'runtime.sched', since: 12, until: 99, effect: 'wait minutes use another clock' },
-  { name: 'runtime.waitReasonStrings', since: 12, until: 99, effect: 'wait reasons come from the built-in table' },
-  { name: 'runtime.fingRunning', since: 12, until: 19, effect: 'the finalizer goroutine is taken to be idle' },
-  { name: 'runtime.fingStatus', since: 20, until: 99, effect: 'the finalizer goroutine is taken to be idle' },
-  { name: 'runtime.debug', since: 26, until: 99, effect: 'goroutine labels are not printed in tracebacks' },
-];
 
 /**
  * When .symtab and DWARF left a required global unknown (a stripped executable), recover what the
  * recipes can and add it to `globals`; warn naming every global that stays unknown.
  */
 export function addRecoveredGlobals(target: Target, mem: Mem, globals: Globals, minor: number, layout: Layout, warnings: WarningSink): void {
-  if (REQUIRED.every((n) => globals.find(n) !== undefined)) return;
-  const image = target.exe.image?.();
-  if (!image) return;
+  if (REQUIRED_GLOBALS.every((n) => globals.find(n) !== undefined)) return;
+  const image = target.exe;
   let rec: Recovered;
   try {
     rec = recoverGlobals({ image, mem, loadBias: target.loadBias, minor, layout, threadIds: target.threads.map((t) => t.tid) });
@@ -281,8 +268,8 @@ export function addRecoveredGlobals(target: Target, mem: Mem, globals: Globals, 
   }
   globals.addRecovered(rec.globals);
   const lost = rec.missing.filter((m) => globals.find(m.name) === undefined).map((m) => `${m.name} (${m.why})`);
-  for (const o of OPTIONAL) {
-    if (minor < o.since || minor > o.until || globals.find(o.name) !== undefined || rec.missing.some((m) => m.name === o.name)) continue;
+  for (const o of optionalGlobalsWithEffect(minor)) {
+    if (globals.find(o.name) !== undefined || rec.missing.some((m) => m.name === o.name)) continue;
     lost.push(`${o.name}: ${o.effect}`);
   }
   if (lost.length > 0) {

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDwarf, fieldOffset } from '../../../src/format/dwarf/index.ts';
 import { findBuildInfo, findBuildVersionString } from '../../../src/format/buildinfo/buildinfo.ts';
 import { parseGoVersion } from '../../../src/runtime/version.ts';
-import { buildInfoSource } from '../../../src/runtime/core-target.ts';
+import { Executable } from '../../../src/memory/executable.ts';
 import { dwarfSections, openExe, symbolValue } from '../../support/exe.ts';
 
 const ROOT = process.env['GOSPY_SAMPLES_DIR'] ?? join(import.meta.dirname, '../../../samples/builds');
@@ -52,7 +52,7 @@ describe('real samples', () => {
 
   describe.each(samples)('$name', ({ name, path }) => {
     const elf = openExe(path);
-    const bis = buildInfoSource(elf);
+    const bis = new Executable(elf, path);
     const bi = findBuildInfo(bis);
     const version = parseGoVersion(bi?.goVersion ?? findBuildVersionString(bis)?.goVersion ?? '');
     const sections = dwarfSections(elf);
