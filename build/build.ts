@@ -62,5 +62,6 @@ if (import.meta.main) {
   await buildPackage();
   const files = fs.readdirSync(DIST);
   const bytes = files.reduce((n, f) => n + fs.statSync(path.join(DIST, f)).size, 0);
-  process.stdout.write(`built ${path.relative(process.cwd(), DIST) || '.'}/: ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB\n`);
+  // stderr: under `npm pack --json` stdout must stay JSON.
+  process.stderr.write(`built ${path.relative(process.cwd(), DIST) || '.'}/: ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB\n`);
 }
