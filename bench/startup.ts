@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildPackage, DIST, ROOT } from '../build/build.ts';
+import { buildPackage, CLI_DIR, DIST, ROOT } from '../build/build.ts';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '15' }, tsc: { type: 'boolean', default: false }, sea: { type: 'string' } },
@@ -34,9 +34,9 @@ function tscEmit(): { dir: string; jsBytes: number; jsFiles: number } {
   const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc');
   const r = spawnSync(process.execPath, [tsc, '-p', ROOT, '--noEmit', 'false', '--outDir', out, '--rewriteRelativeImportExtensions', '--sourceMap'], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error('tsc emit failed');
-  fs.copyFileSync(path.join(ROOT, 'analyze/gospy.mjs'), path.join(out, 'analyze/gospy.mjs'));
+  fs.copyFileSync(path.join(CLI_DIR, 'gospy.mjs'), path.join(out, path.basename(CLI_DIR), 'gospy.mjs'));
   // gospy.mjs imports ./main.ts; the emitted file is main.js.
-  const entry = path.join(out, 'analyze/gospy.mjs');
+  const entry = path.join(out, path.basename(CLI_DIR), 'gospy.mjs');
   fs.writeFileSync(entry, fs.readFileSync(entry, 'utf8').replace("'./main.ts'", "'./main.js'"));
   fs.writeFileSync(path.join(out, 'package.json'), fs.readFileSync(path.join(ROOT, 'package.json')));
   const js = fs.readdirSync(out, { recursive: true }).map(String).filter(isJs);
@@ -58,14 +58,14 @@ function time(command: readonly string[]): number {
 await buildPackage();
 const node = process.execPath;
 const variants: Variant[] = [
-  { name: 'source (type stripping)', command: [node, path.join(ROOT, 'analyze/gospy.mjs')] },
+  { name: 'source (type stripping)', command: [node, path.join(CLI_DIR, 'gospy.mjs')] },
   { name: 'built (dist/gospy.mjs)', command: [node, path.join(DIST, 'gospy.mjs')] },
 ];
 let tscOut: string | undefined;
 if (values.tsc) {
   const emit = tscEmit();
   tscOut = emit.dir;
-  variants.push({ name: 'tsc emit', command: [node, path.join(tscOut, 'analyze/gospy.mjs')] });
+  variants.push({ name: 'tsc emit', command: [node, path.join(tscOut, path.basename(CLI_DIR), 'gospy.mjs')] });
   const built = fs.readdirSync(DIST).filter(isJs);
   const builtBytes = built.reduce((n, f) => n + fs.statSync(path.join(DIST, f)).size, 0);
   process.stdout.write(

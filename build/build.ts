@@ -16,18 +16,25 @@ import { buildFacts, type BuildFacts } from './facts.ts';
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const DIST = path.join(ROOT, 'dist');
 
+/**
+ * The command-line folder: `analyze/` today, `cli/` once the CLI split lands; the build follows
+ * whichever holds the entry, so either tree builds.
+ */
+export const CLI_DIR = path.join(ROOT, fs.existsSync(path.join(ROOT, 'cli', 'gospy.mjs')) ? 'cli' : 'analyze');
+
 /** Dependencies with native parts: never bundled, loaded from node_modules at run time. */
 export const NATIVE_DEPENDENCIES = ['koffi', '@napi-rs/lzma'];
 
 /**
- * Replaces analyze/build-info.ts (which says `kind: 'source'` in a clone) with the facts of this
- * build, so `gospy --version` can tell a clone from a package or a single executable.
+ * Replaces the CLI's build-info.ts (which says `kind: 'source'` in a clone) with the facts of this
+ * build, so `gospy --version` can tell a clone from a package or a single executable. A tree
+ * without that module builds unchanged.
  */
 export function buildInfoPlugin(facts: BuildFacts): Plugin {
   return {
     name: 'gospy-build-info',
     load(id) {
-      if (path.resolve(id) !== path.join(ROOT, 'analyze', 'build-info.ts')) return null;
+      if (path.resolve(id) !== path.join(CLI_DIR, 'build-info.ts')) return null;
       return { code: `export const buildInfo = ${JSON.stringify(facts)};\n`, moduleType: 'ts' };
     },
   };
@@ -37,7 +44,7 @@ export async function buildPackage(facts: BuildFacts = buildFacts('bundle')): Pr
   fs.rmSync(DIST, { recursive: true, force: true });
   await build({
     input: {
-      gospy: path.join(ROOT, 'analyze', 'gospy.mjs'),
+      gospy: path.join(CLI_DIR, 'gospy.mjs'),
       // capture/copy.ts starts `./copy-worker.js` beside the built chunk that holds it.
       'copy-worker': path.join(ROOT, 'capture', 'copy-worker.ts'),
     },

@@ -1,4 +1,4 @@
-/** What a build records about itself (analyze/build-info.ts in a build): kind, version, commit, date. */
+/** What a build records about itself (the CLI's build-info.ts in a build): kind, version, commit, date. */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

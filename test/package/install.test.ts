@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, run, runOk, userEnv } from '../support/packaging.ts';
+import { CLI_DIR, REPO, run, runOk, userEnv } from '../support/packaging.ts';
 import { findSample, requirePtrace, startGoSample } from '../support/live-target.ts';
 import { compareDumps, parseDump } from '../support/traceback-text.ts';
 
@@ -36,7 +36,7 @@ beforeAll(async () => {
   tarball = path.join(work, info.filename);
   packedSize = info.size;
   await runOk('npm', ['install', '-g', '--prefix', prefix, '--ignore-scripts', '--no-audit', '--no-fund', tarball], { env, cwd: work });
-  const clone = await runOk(process.execPath, [path.join(REPO, 'analyze/gospy.mjs'), 'analyze', core, '--exe', exe], { env, cwd: work });
+  const clone = await runOk(process.execPath, [path.join(CLI_DIR, 'gospy.mjs'), 'analyze', core, '--exe', exe], { env, cwd: work });
   cloneSummary = clone.stdout;
 });
 afterAll(() => {

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 
 export const REPO = path.resolve(import.meta.dirname, '..', '..');
+export { CLI_DIR } from '../../build/build.ts';
 
 export interface RunResult {
   readonly code: number | null;
