@@ -52,7 +52,7 @@ describe('single executable', () => {
       expect(mismatches, mismatches.join('\n\n')).toEqual([]);
       const native = path.join(home, '.cache', 'gospy', 'native');
       expect(fs.statSync(native).mode & 0o777).toBe(0o700);
-      expect(fs.readdirSync(native).filter((f) => f.endsWith('.node')).sort().map((f) => f.replace(/^[0-9a-f]+-/, ''))).toEqual(['koffi.node', 'lzma.node']);
+      expect(fs.readdirSync(native).filter((f) => f.endsWith('.node')).map((f) => f.replace(/^[0-9a-f]+-/, '')).sort()).toEqual(['koffi.node', 'lzma.node']);
     } finally {
       await target.kill();
     }
