@@ -30,6 +30,10 @@ import {
 import { PagemapScanner, type PageRun } from './pagemap.ts';
 import { loadSys, type Sys } from './ptrace.ts';
 
+// A clone runs the TypeScript source; the built package (build/build.ts) has the worker as
+// copy-worker.mjs beside the chunk that holds this module.
+const COPY_WORKER = import.meta.url.endsWith('.ts') ? './copy-worker.ts' : './copy-worker.mjs';
+
 export interface CopiedRun {
   readonly addr: number;
   readonly bytes: Uint8Array;
@@ -102,7 +106,7 @@ export class Copier {
     if (n <= 0) return;
     for (let i = 0; i < n; i++) {
       const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(new URL('./copy-worker.ts', import.meta.url), {
+      const worker = new Worker(new URL(COPY_WORKER, import.meta.url), {
         workerData: { pid: this.pid, pageSize: this.pageSize, ctl: this.ctl.buffer, port: port2 },
         transferList: [port2],
       });
