@@ -21,7 +21,7 @@ import { captureDescription, captureEpilogue, captureModes, type CaptureArgs } f
 import type { ExportArgs } from './export.ts';
 
 /** `analyzeFile` of src/runtime/analyze-file.ts. */
-export type AnalyzeFile = (path: string, opts: { exe?: string; onProgress?: (msg: string) => void }) => Promise<ProcessModel>;
+export type AnalyzeFile = (path: string, opts: { exe?: string; onProgress?: (msg: string) => void; frameArgs?: boolean }) => Promise<ProcessModel>;
 
 /** Everything the CLI touches outside itself, so tests can run `main` in-process. */
 export interface CliIo {
@@ -103,6 +103,7 @@ async function analyze(args: AnalyzeArgs, io: CliIo, progress: Progress): Promis
   const model = await analyzeFile(args.file, {
     ...(args.exe === undefined ? {} : { exe: args.exe }),
     onProgress: (msg) => progress.show(msg),
+    frameArgs: args.format === 'json' || args.report === 'stacks',
   });
   progress.clear();
   const color = args.format === 'text' && wantColor(args.color, io);

@@ -15,6 +15,8 @@ export interface AnalyzeOptions {
   readonly exe?: string | undefined;
   readonly onProgress?: ((message: string) => void) | undefined;
   readonly ignoreDwarf?: boolean | undefined;
+  /** See ReadOptions.frameArgs (process.ts). */
+  readonly frameArgs?: boolean | undefined;
 }
 
 export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Promise<ProcessModel> {
@@ -24,7 +26,7 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions = {}): Prom
   try {
     const target = coreTarget(core, path, core.exeFoundBy);
     try {
-      return readProcess(target, { onProgress: opts.onProgress, ignoreDwarf: opts.ignoreDwarf });
+      return readProcess(target, { onProgress: opts.onProgress, ignoreDwarf: opts.ignoreDwarf, frameArgs: opts.frameArgs });
     } catch (e) {
       // Missing memory in a core that was cut short is the truncation's fault: say so.
       if (e instanceof UnmappedAddressError && core.truncated) {
@@ -66,5 +68,5 @@ function analyzeSnapshotFile(path: string, opts: AnalyzeOptions): ProcessModel {
  */
 export function analyzeSnapshot(snap: Snapshot, name: string, opts: Omit<AnalyzeOptions, 'exe'> = {}): ProcessModel {
   const target = snapshotTarget(snapshotProcess(snap), name);
-  return readProcess(target, { onProgress: opts.onProgress, ignoreDwarf: opts.ignoreDwarf });
+  return readProcess(target, { onProgress: opts.onProgress, ignoreDwarf: opts.ignoreDwarf, frameArgs: opts.frameArgs });
 }

@@ -21,14 +21,26 @@ import { amd64GSlot, bindThreads, readMs, type ThreadBinding } from './threads.t
 import { estimateNow } from './clock.ts';
 import { parseGoVersion } from './version.ts';
 import { OLDEST_SUPPORTED_MINOR, checkLayoutAgainstMemory, loadDwarf, resolveGoVersion, resolveLayout, resolveWaitReasons } from './binary-facts.ts';
-import { buildGoroutine, type BuildContext } from './goroutine-model.ts';
+import { buildGoroutine, GoroutineMemo, type BuildContext } from './goroutine-model.ts';
+import { StackTable } from './stacks.ts';
+import { HeapGuard } from './heap-guard.ts';
 import type { CodeTable } from './code.ts';
 import { cachedCode } from './code-cache.ts';
+
+/** Goroutines between two heap checks (a check is a cheap v8.getHeapStatistics call). */
+const GUARD_EVERY = 2000;
 
 export interface ReadOptions {
   onProgress?: ((message: string) => void) | undefined;
   /** Read the binary as if it had no DWARF (built-in layout tables only): for tests and diagnosis. */
   ignoreDwarf?: boolean | undefined;
+  /**
+   * Read each frame's argument words (default true). Reports that never print arguments (summary,
+   * top) turn it off: at a million goroutines the argument reads are a third of the walk.
+   */
+  frameArgs?: boolean | undefined;
+  /** Share of V8's heap limit the walk may fill before it stops with ResourceLimitError (heap-guard.ts). */
+  heapFraction?: number | undefined;
 }
 
 export function readProcess(target: Target, opts: ReadOptions = {}): ProcessModel {
@@ -80,8 +92,11 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
   for (const b of bindings) if (b.m?.curg) bindingByCurg.set(b.m.curg, b);
   const mByAddr = new Map(ms.map((m) => [m.addr, m]));
 
+  const guard = new HeapGuard('goroutines', opts.heapFraction);
   const raws: RawG[] = [];
+  let seen = 0;
   for (const addr of gAddrs) {
+    if (++seen % GUARD_EVERY === 0) guard.check(seen, gAddrs.length);
     if (addr === 0) continue;
     try {
       const g = gReader.read(mem, addr);
@@ -106,12 +121,23 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
   const finalizerRunning = readFinalizerRunning(mem, globals, minor);
   const labelsShown = tracebackLabelsOn(mem, globals, dwarf, rules);
 
-  const ctx: BuildContext = { target, mem, code, rules, minor, waitNames, clock, finalizerRunning, bindingByCurg, mByAddr, warnings };
-  const goroutines: Goroutine[] = [];
+  const ctx: BuildContext = {
+    target, mem, code, rules, minor, waitNames, clock, finalizerRunning, bindingByCurg, mByAddr, warnings,
+    stacks: new StackTable(code, rules),
+    frameArgs: opts.frameArgs ?? true,
+    memo: new GoroutineMemo(),
+  };
+  // Unwind in stack address order, so the core's blocks are read once each instead of once per
+  // goroutine (allgs order jumps between stack spans); the model keeps allgs order.
+  const order = Array.from(raws.keys()).sort((a, b) => raws[a]!.stackLo - raws[b]!.stackLo);
+  const goroutines = new Array<Goroutine>(raws.length);
   let done = 0;
-  for (const g of raws) {
-    goroutines.push(buildGoroutine(g, ctx));
-    if (++done % 10000 === 0) opts.onProgress?.(`unwound ${done} of ${raws.length} goroutines`);
+  for (const i of order) {
+    goroutines[i] = buildGoroutine(raws[i]!, ctx);
+    if (++done % GUARD_EVERY === 0) {
+      guard.check(done, raws.length);
+      if (done % 10000 === 0) opts.onProgress?.(`unwound ${done} of ${raws.length} goroutines`);
+    }
   }
 
   const goidByG = new Map(raws.map((g) => [g.addr, g.goid]));
