@@ -8,8 +8,16 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { ResourceLimitError } from '../base/errors.ts';
 
-/** Default share of V8's heap limit the walk may fill before giving up. */
-export const DEFAULT_HEAP_FRACTION = 0.85;
+/**
+ * Default share of V8's heap limit the walk may fill before giving up. GOSPY_HEAP_FRACTION (0–1)
+ * lowers it, so that the limit can be exercised end to end on small inputs (tests, diagnosis).
+ */
+export const DEFAULT_HEAP_FRACTION = heapFractionFromEnv() ?? 0.85;
+
+function heapFractionFromEnv(): number | undefined {
+  const v = Number(process.env['GOSPY_HEAP_FRACTION']);
+  return v > 0 && v <= 1 ? v : undefined;
+}
 
 let collect: (() => void) | undefined;
 /** A full collection on demand: `gc` exposed for this one purpose (no flag on the command line). */
@@ -26,9 +34,9 @@ export class HeapGuard {
   private readonly fraction: number;
   private readonly what: string;
 
-  constructor(what: string, fraction = DEFAULT_HEAP_FRACTION) {
+  constructor(what: string, fraction: number | undefined = DEFAULT_HEAP_FRACTION) {
     this.limit = v8.getHeapStatistics().heap_size_limit;
-    this.fraction = fraction;
+    this.fraction = fraction ?? DEFAULT_HEAP_FRACTION;
     this.what = what;
   }
 
