@@ -16,7 +16,7 @@ import { isDeadStatus } from './layouts/gstatus.ts';
 import { runtimeData } from './layouts/runtime-data.ts';
 import { tracebackRules, type TracebackRules } from './layouts/traceback-rules.ts';
 import { openModule } from './moduledata.ts';
-import { GReader, readAllGs, type RawG } from './goroutines.ts';
+import { GReader, RawGTable, readAllGs } from './goroutines.ts';
 import { amd64GSlot, bindThreads, readMs, type ThreadBinding } from './threads.ts';
 import { estimateNow } from './clock.ts';
 import { parseGoVersion } from './version.ts';
@@ -93,7 +93,7 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
   const mByAddr = new Map(ms.map((m) => [m.addr, m]));
 
   const guard = new HeapGuard('goroutines', opts.heapFraction);
-  const raws: RawG[] = [];
+  const raws = new RawGTable();
   let seen = 0;
   for (const addr of gAddrs) {
     if (++seen % GUARD_EVERY === 0) guard.check(seen, gAddrs.length);
@@ -112,9 +112,9 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
     ['sched.procresizetime', readOptionalField(mem, globals.find('runtime.sched')?.addr, layout.find('schedt.procresizetime'))],
     ['sched.lastpoll', readOptionalField(mem, globals.find('runtime.sched')?.addr, layout.find('schedt.lastpoll'))],
     ['memstats.last_gc_nanotime', readOptionalField(mem, globals.find('runtime.memstats')?.addr, dwarf ? fieldOffset(dwarf, 'runtime.mstats', 'last_gc_nanotime') : undefined)],
-    ['newest g.waitsince', raws.reduce((a, g) => Math.max(a, g.waitsince), 0)],
+    ['newest g.waitsince', newestWaitsince(raws)],
   ]);
-  if (clock?.estimated && raws.some((g) => g.waitsince !== 0)) {
+  if (clock?.estimated && anyWaitsince(raws)) {
     warnings.add('wait-minutes-estimated', `a core has no clock: wait minutes use the ${clock.source} as "now", so they are lower bounds`);
   }
 
@@ -129,18 +129,19 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
   };
   // Unwind in stack address order, so the core's blocks are read once each instead of once per
   // goroutine (allgs order jumps between stack spans); the model keeps allgs order.
-  const order = Array.from(raws.keys()).sort((a, b) => raws[a]!.stackLo - raws[b]!.stackLo);
+  const order = Array.from({ length: raws.length }, (_, i) => i).sort((a, b) => raws.stackLo(a) - raws.stackLo(b));
   const goroutines = new Array<Goroutine>(raws.length);
   let done = 0;
   for (const i of order) {
-    goroutines[i] = buildGoroutine(raws[i]!, ctx);
+    goroutines[i] = buildGoroutine(raws.at(i), ctx);
     if (++done % GUARD_EVERY === 0) {
       guard.check(done, raws.length);
       if (done % 10000 === 0) opts.onProgress?.(`unwound ${done} of ${raws.length} goroutines`);
     }
   }
 
-  const goidByG = new Map(raws.map((g) => [g.addr, g.goid]));
+  const goidByG = new Map<number, number>();
+  for (const g of goroutines) if (bindingByCurg.has(g.address)) goidByG.set(g.address, g.id);
   const threads: ThreadInfo[] = bindings.map((b) => {
     const g = b.m?.curg ? goidByG.get(b.m.curg) : undefined;
     return {
@@ -185,6 +186,21 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
     },
     warnings: warnings.list,
   };
+}
+
+/** Largest g.waitsince: the newest moment the process recorded, a floor for "now". */
+function newestWaitsince(raws: RawGTable): number {
+  let newest = 0;
+  for (let i = 0; i < raws.length; i++) {
+    const w = raws.waitsince(i);
+    if (w !== 0) newest = Math.max(newest, w);
+  }
+  return newest;
+}
+
+function anyWaitsince(raws: RawGTable): boolean {
+  for (let i = 0; i < raws.length; i++) if (raws.waitsince(i) !== 0) return true;
+  return false;
 }
 
 function readOptionalField(mem: Mem, base: number | undefined, off: number | undefined): number | undefined {
