@@ -31,6 +31,8 @@ export async function runAnalyze(args: AnalyzeArgs, session: Session): Promise<v
   const model = await openModel(args.file, {
     ...(args.exe === undefined ? {} : { exe: args.exe }),
     onProgress: (msg) => session.progress.show(msg),
+    // Argument text is read only by the reports that print it (a large share of the walk at scale).
+    frameArgs: args.format === 'json' || args.report === 'stacks',
   });
   const style = styleFor(args.format === 'text' && session.wantColor(args.color));
   let chunks: Iterable<string>;

@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'output-exists'
   | 'output-path'
   | 'usage'
-  | 'not-permitted';
+  | 'not-permitted'
+  | 'resource-limit';
 
 export abstract class GospyError extends Error {
   abstract readonly code: ErrorCode;
@@ -117,6 +118,11 @@ export class UsageError extends GospyError {
 /** The operating system refused access to a process (ptrace, /proc): the message names the cause. */
 export class NotPermittedError extends GospyError {
   readonly code = 'not-permitted';
+}
+
+/** The input needs more of a resource (memory) than this process has: the hint says what to give it. */
+export class ResourceLimitError extends GospyError {
+  readonly code = 'resource-limit';
 }
 
 export function isGospyError(e: unknown): e is GospyError {

@@ -4,7 +4,6 @@
  * program (offsets/sizes, `{`/`}` aggregates, `...`, `_`); 1.18+: a `?` after register-spilled
  * values the liveness bitmap (FUNCDATA_ArgLiveInfo at PCDATA_ArgLiveIndex) marks as possibly stale.
  */
-import { hex } from '../base/hex.ts';
 import type { CodeFunc, CodeTable } from './code.ts';
 import type { TracebackRules } from './layouts/traceback-rules.ts';
 
@@ -78,10 +77,15 @@ export function formatArgs(
 function word(mem: ArgMemory, addr: number, size: number): string {
   const b = mem.read8(addr);
   if (!b) return '?';
-  let v = 0n;
+  // Little-endian `size` bytes as 0x-hex, in two 32-bit halves (no BigInt: this runs for every
+  // argument word of every goroutine).
   const n = Math.min(size, 8);
-  for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
-  return hex(v);
+  let lo = 0;
+  let hi = 0;
+  for (let i = Math.min(n, 4) - 1; i >= 0; i--) lo = lo * 256 + b[i]!;
+  for (let i = n - 1; i >= 4; i--) hi = hi * 256 + b[i]!;
+  if (hi === 0) return `0x${lo.toString(16)}`;
+  return `0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')}`;
 }
 
 function stackWords(f: CodeFunc, argp: number, mem: ArgMemory): string {

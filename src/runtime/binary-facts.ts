@@ -104,7 +104,7 @@ export function resolveWaitReasons(
  * A layout taken from a table (no DWARF) or a newer Go may be wrong; what memory shows tells. Parked
  * goroutines must have their saved sp inside their stack, and goroutine ids must be distinct.
  */
-export function checkLayoutAgainstMemory(gs: readonly RawG[], layout: Layout, warnings: WarningSink): void {
+export function checkLayoutAgainstMemory(gs: Iterable<RawG> & { readonly length: number }, layout: Layout, warnings: WarningSink): void {
   let parked = 0;
   let outside = 0;
   const ids = new Set<number>();

@@ -109,3 +109,54 @@ export class GReader {
     };
   }
 }
+
+const COLUMNS = [
+  'addr', 'goid', 'statusWord', 'stackLo', 'stackHi', 'm', 'schedSP', 'schedPC', 'schedLR', 'syscallSP', 'syscallPC',
+  'waitsince', 'waitreason', 'lockedm', 'gopc', 'startpc', 'parentGoid', 'labels',
+] as const satisfies readonly (keyof RawG)[];
+const STACK_LO = COLUMNS.indexOf('stackLo');
+const WAITSINCE = COLUMNS.indexOf('waitsince');
+
+/**
+ * Every live g's fields in one Float64Array, a row per goroutine: a million RawG objects (a dozen
+ * boxed 64-bit numbers each) kept the garbage collector marking them over and over; one buffer is
+ * invisible to it. `at(i)` makes a short-lived RawG when the walk needs one.
+ */
+export class RawGTable {
+  private data = new Float64Array(COLUMNS.length * 1024);
+  length = 0;
+
+  push(g: RawG): void {
+    if ((this.length + 1) * COLUMNS.length > this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    const base = this.length++ * COLUMNS.length;
+    for (let c = 0; c < COLUMNS.length; c++) this.data[base + c] = g[COLUMNS[c]!] as number;
+  }
+
+  stackLo(i: number): number {
+    return this.data[i * COLUMNS.length + STACK_LO]!;
+  }
+
+  waitsince(i: number): number {
+    return this.data[i * COLUMNS.length + WAITSINCE]!;
+  }
+
+  at(i: number): RawG {
+    const d = this.data;
+    const b = i * COLUMNS.length;
+    const statusWord = d[b + 2]!;
+    return {
+      addr: d[b]!, goid: d[b + 1]!, statusWord, status: statusWord & ~G_SCAN, scan: (statusWord & G_SCAN) !== 0,
+      stackLo: d[b + 3]!, stackHi: d[b + 4]!, m: d[b + 5]!, schedSP: d[b + 6]!, schedPC: d[b + 7]!, schedLR: d[b + 8]!,
+      syscallSP: d[b + 9]!, syscallPC: d[b + 10]!, waitsince: d[b + 11]!, waitreason: d[b + 12]!, lockedm: d[b + 13]!,
+      gopc: d[b + 14]!, startpc: d[b + 15]!, parentGoid: d[b + 16]!, labels: d[b + 17]!,
+    };
+  }
+
+  *[Symbol.iterator](): Iterator<RawG> {
+    for (let i = 0; i < this.length; i++) yield this.at(i);
+  }
+}

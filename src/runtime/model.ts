@@ -110,6 +110,12 @@ export interface Goroutine {
    * moments. Never true for cores and stopped captures.
    */
   readonly torn: boolean;
+  /**
+   * The same object for goroutines whose frames differ only in argument words and stack addresses
+   * (interned stacks, src/runtime/stacks.ts): reports key per-stack work on it. Absent in models
+   * made by hand.
+   */
+  readonly sharedStack?: object | undefined;
 }
 
 /** Version-dependent details of the runtime's traceback text, decided once per process. */

@@ -16,6 +16,8 @@ export interface OpenModelOptions {
   readonly exe?: string | undefined;
   readonly onProgress?: ((message: string) => void) | undefined;
   readonly ignoreDwarf?: boolean | undefined;
+  /** See ReadOptions.frameArgs (process.ts). */
+  readonly frameArgs?: boolean | undefined;
 }
 
 export async function openModel(path: string, opts: OpenModelOptions = {}): Promise<ProcessModel> {
@@ -29,7 +31,7 @@ function coreModel(core: OpenedCore, path: string, opts: OpenModelOptions): Proc
   try {
     const target = coreTarget(core, path, core.exeFoundBy);
     try {
-      return readProcess(target, { onProgress: opts.onProgress, ignoreDwarf: opts.ignoreDwarf });
+      return readProcess(target, { onProgress: opts.onProgress, ignoreDwarf: opts.ignoreDwarf, frameArgs: opts.frameArgs });
     } catch (e) {
       // Missing memory in a core that was cut short is the truncation's fault: say so.
       if (e instanceof UnmappedAddressError && core.truncated) {
@@ -67,5 +69,5 @@ function openSnapshotModel(snap: OpenedSnapshot, path: string, warnings: readonl
  */
 export function snapshotModel(snap: Snapshot, name: string, opts: Omit<OpenModelOptions, 'exe'> = {}): ProcessModel {
   const target = snapshotTarget(snapshotProcess(snap), name);
-  return readProcess(target, { onProgress: opts.onProgress, ignoreDwarf: opts.ignoreDwarf });
+  return readProcess(target, { onProgress: opts.onProgress, ignoreDwarf: opts.ignoreDwarf, frameArgs: opts.frameArgs });
 }

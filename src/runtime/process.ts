@@ -15,18 +15,30 @@ import { isDeadStatus } from './layouts/gstatus.ts';
 import { runtimeData } from './layouts/runtime-data.ts';
 import type { TracebackRules } from './layouts/traceback-rules.ts';
 import { openModule } from './moduledata.ts';
-import { GReader, readAllGs, type RawG } from './goroutines.ts';
+import { GReader, RawGTable, readAllGs } from './goroutines.ts';
 import { bindThreads, readMs, type ThreadBinding } from './threads.ts';
 import { estimateNow } from './clock.ts';
 import { checkLayoutAgainstMemory, resolveWaitReasons } from './binary-facts.ts';
-import { buildGoroutine, type BuildContext } from './goroutine-model.ts';
+import { buildGoroutine, GoroutineMemo, type BuildContext } from './goroutine-model.ts';
+import { StackTable } from './stacks.ts';
+import { HeapGuard } from './heap-guard.ts';
 import type { CodeTable } from './code.ts';
 import { cachedCode } from './code-cache.ts';
+
+/** Goroutines between two heap checks (a check is a cheap v8.getHeapStatistics call). */
+const GUARD_EVERY = 2000;
 
 export interface ReadOptions {
   onProgress?: ((message: string) => void) | undefined;
   /** Read the binary as if it had no DWARF (built-in layout tables only): for tests and diagnosis. */
   ignoreDwarf?: boolean | undefined;
+  /**
+   * Read each frame's argument words (default true). Reports that never print arguments (summary,
+   * top) turn it off: at a million goroutines the argument reads are a third of the walk.
+   */
+  frameArgs?: boolean | undefined;
+  /** Share of V8's heap limit the walk may fill before it stops with ResourceLimitError (heap-guard.ts). */
+  heapFraction?: number | undefined;
 }
 
 export function readProcess(target: Target, opts: ReadOptions = {}): ProcessModel {
@@ -51,8 +63,11 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
   for (const b of bindings) if (b.m?.curg) bindingByCurg.set(b.m.curg, b);
   const mByAddr = new Map(ms.map((m) => [m.addr, m]));
 
-  const raws: RawG[] = [];
+  const guard = new HeapGuard('goroutines', opts.heapFraction);
+  const raws = new RawGTable();
+  let seen = 0;
   for (const addr of gAddrs) {
+    if (++seen % GUARD_EVERY === 0) guard.check(seen, gAddrs.length);
     if (addr === 0) continue;
     try {
       const g = gReader.read(mem, addr);
@@ -68,24 +83,36 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
     ['sched.procresizetime', readOptionalField(mem, globals.find('runtime.sched')?.addr, layout.find('schedt.procresizetime'))],
     ['sched.lastpoll', readOptionalField(mem, globals.find('runtime.sched')?.addr, layout.find('schedt.lastpoll'))],
     ['memstats.last_gc_nanotime', readOptionalField(mem, globals.find('runtime.memstats')?.addr, dwarf ? fieldOffset(dwarf, 'runtime.mstats', 'last_gc_nanotime') : undefined)],
-    ['newest g.waitsince', raws.reduce((a, g) => Math.max(a, g.waitsince), 0)],
+    ['newest g.waitsince', newestWaitsince(raws)],
   ]);
-  if (clock?.estimated && raws.some((g) => g.waitsince !== 0)) {
+  if (clock?.estimated && anyWaitsince(raws)) {
     warnings.add('wait-minutes-estimated', `a core has no clock: wait minutes use the ${clock.source} as "now", so they are lower bounds`);
   }
 
   const finalizerRunning = readFinalizerRunning(mem, globals, minor, warnings);
   const labelsShown = tracebackLabelsOn(mem, globals, dwarf, rules);
 
-  const ctx: BuildContext = { target, mem, code, rules, minor, waitNames, clock, finalizerRunning, bindingByCurg, mByAddr, warnings };
-  const goroutines: Goroutine[] = [];
+  const ctx: BuildContext = {
+    target, mem, code, rules, minor, waitNames, clock, finalizerRunning, bindingByCurg, mByAddr, warnings,
+    stacks: new StackTable(code, rules, warnings),
+    frameArgs: opts.frameArgs ?? true,
+    memo: new GoroutineMemo(),
+  };
+  // Unwind in stack address order, so the core's blocks are read once each instead of once per
+  // goroutine (allgs order jumps between stack spans); the model keeps allgs order.
+  const order = Array.from({ length: raws.length }, (_, i) => i).sort((a, b) => raws.stackLo(a) - raws.stackLo(b));
+  const goroutines = new Array<Goroutine>(raws.length);
   let done = 0;
-  for (const g of raws) {
-    goroutines.push(buildGoroutine(g, ctx));
-    if (++done % 10000 === 0) opts.onProgress?.(`unwound ${done} of ${raws.length} goroutines`);
+  for (const i of order) {
+    goroutines[i] = buildGoroutine(raws.at(i), ctx);
+    if (++done % GUARD_EVERY === 0) {
+      guard.check(done, raws.length);
+      if (done % 10000 === 0) opts.onProgress?.(`unwound ${done} of ${raws.length} goroutines`);
+    }
   }
 
-  const goidByG = new Map(raws.map((g) => [g.addr, g.goid]));
+  const goidByG = new Map<number, number>();
+  for (const g of goroutines) if (bindingByCurg.has(g.address)) goidByG.set(g.address, g.id);
   const threads: ThreadInfo[] = bindings.map((b) => {
     const g = b.m?.curg ? goidByG.get(b.m.curg) : undefined;
     return {
@@ -130,6 +157,21 @@ export function readProcess(target: Target, opts: ReadOptions = {}): ProcessMode
     },
     warnings: warnings.list,
   };
+}
+
+/** Largest g.waitsince: the newest moment the process recorded, a floor for "now". */
+function newestWaitsince(raws: RawGTable): number {
+  let newest = 0;
+  for (let i = 0; i < raws.length; i++) {
+    const w = raws.waitsince(i);
+    if (w !== 0) newest = Math.max(newest, w);
+  }
+  return newest;
+}
+
+function anyWaitsince(raws: RawGTable): boolean {
+  for (let i = 0; i < raws.length; i++) if (raws.waitsince(i) !== 0) return true;
+  return false;
 }
 
 function readOptionalField(mem: Mem, base: number | undefined, off: number | undefined): number | undefined {

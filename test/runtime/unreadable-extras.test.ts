@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { FormatError, UnmappedAddressError } from '../../src/base/errors.ts';
 import { WarningSink } from '../../src/base/warnings.ts';
 import type { CodeFunc, CodeTable } from '../../src/runtime/code.ts';
-import { logicalFrames } from '../../src/runtime/frames.ts';
+import { frameTemplates } from '../../src/runtime/frames.ts';
 import { readLabels } from '../../src/runtime/labels.ts';
 import { tracebackRules } from '../../src/runtime/layouts/traceback-rules.ts';
 import { Mem } from '../../src/runtime/mem.ts';
@@ -74,7 +74,7 @@ describe('an inline tree that does not decode', () => {
 
   it('shows the physical frame and warns', () => {
     const warnings = new WarningSink();
-    const frames = logicalFrames(physical, codeThrowing(new FormatError('pclntab', 'inline parentPc 0x999 outside main.worker')), mem, tracebackRules(27), warnings);
+    const frames = frameTemplates(physical, codeThrowing(new FormatError('pclntab', 'inline parentPc 0x999 outside main.worker')), tracebackRules(27), warnings);
     expect(frames.map((f) => [f.function, f.file, f.line, f.inlined])).toEqual([['main.worker', '/app/main.go', 42, false]]);
     expect(warnings.list).toEqual([
       { kind: 'inline-tree-unreadable', message: 'inlined calls of main.worker are not shown: pclntab: inline parentPc 0x999 outside main.worker' },
@@ -82,6 +82,6 @@ describe('an inline tree that does not decode', () => {
   });
 
   it('a failure that is not a decoding one is not swallowed', () => {
-    expect(() => logicalFrames(physical, codeThrowing(new TypeError('a gospy bug')), mem, tracebackRules(27), new WarningSink())).toThrow(TypeError);
+    expect(() => frameTemplates(physical, codeThrowing(new TypeError('a gospy bug')), tracebackRules(27), new WarningSink())).toThrow(TypeError);
   });
 });
