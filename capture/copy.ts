@@ -1,6 +1,6 @@
 /**
  * Copying page runs of the target into a pool that was allocated and touched before the freeze (an
- * untouched destination costs 2–4× in throughput, capture-core.md §4.2), on Node's main thread and
+ * untouched destination costs 2–4× in throughput, docs/capture.md), on Node's main thread and
  * on copy workers at once (capture/copy-piece.ts says why, capture/copy-worker.ts how they are
  * driven). The pool is shared memory, so the workers read straight into it; the copied runs handed
  * back are views of it.

@@ -1,5 +1,5 @@
 /**
- * Freezing every thread of a process (capture-core.md §3): PTRACE_SEIZE + PTRACE_INTERRUPT — never
+ * Freezing every thread of a process (docs/capture.md; the kernel's ptrace(2)): PTRACE_SEIZE + PTRACE_INTERRUPT — never
  * PTRACE_ATTACH, whose SIGSTOP outlives a killed tracer and leaves the target stopped — on each thread,
  * rescanning /proc/PID/task until no new thread appears; a stop deadline for threads that sit in
  * uninterruptible sleep (they are reported, and the snapshot is partial); registers with

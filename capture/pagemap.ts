@@ -1,5 +1,5 @@
 /**
- * Which pages to copy (capture-core.md §4.1): only pages /proc/PID/pagemap reports present (bit 63)
+ * Which pages to copy (docs/capture.md; the kernel's Documentation/admin-guide/mm/pagemap.rst): only pages /proc/PID/pagemap reports present (bit 63)
  * or swapped (bit 62), of readable mappings that are not [vvar]/[vvar_vclock]/[vsyscall]. Reading a
  * never-touched page would map the zero page into the target, and reading PROT_NONE through
  * /proc/PID/mem would fault it in; both change the target, so neither is ever read.

@@ -1,5 +1,5 @@
 /**
- * /proc/PID parsing for the capture (capture-core.md §8). Plain synchronous reads: most of these are
+ * /proc/PID parsing for the capture (docs/capture.md; proc(5)). Plain synchronous reads: most of these are
  * called inside the freeze, where an await would only add to the target's pause.
  */
 import * as fs from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The few libc calls the capture needs, through koffi (capture-core.md §5). Every call here is
+ * The few libc calls the capture needs, through koffi (docs/capture.md). Every call here is
  * synchronous and must stay on Node's main thread: the tracer is a thread, and koffi's `.async` calls
  * run on a worker thread that is not the tracer (ptrace from there fails with ESRCH).
  *

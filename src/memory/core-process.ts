@@ -4,7 +4,7 @@
  * the executable's PT_LOADs at vaddr + load bias (file bytes; memsz beyond filesz reads as zeros),
  * then the executable's file bytes at every NT_FILE mapping of it, then the core's PT_LOADs with
  * filesz > 0 on top (only [vaddr, vaddr+filesz)). Notes as written by the kernel's fs/binfmt_elf.c
- * and by gdb's gcore (see capture-core.md §1).
+ * and by gdb's gcore (the layout of Linux's fs/binfmt_elf.c and gdb's gcore).
  */
 import type { ByteSource } from '../base/bytes.ts';
 import { FormatError, MismatchError, MissingInputError, UnsupportedError } from '../base/errors.ts';

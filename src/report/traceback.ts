@@ -4,7 +4,7 @@
  * decorations (` gp=… m=…` in headers, ` fp=… sp=… pc=…` on frames).
  *
  * Mirrors golang/go:src/runtime/traceback.go (goroutineheader, traceback1/traceback2, gentraceback
- * ≤1.20, printcreatedby, tracebackothers) as described in go-runtime.md §6 and §9.
+ * ≤1.20, printcreatedby, tracebackothers) as runtime/traceback.go does it.
  *
  * The output is a stream of chunks, one per goroutine, so that 100k goroutines never become one
  * string. Joining the chunks gives goroutines separated by one empty line, no trailing empty line,

@@ -261,7 +261,7 @@ describe('elision, Go ≤1.20 (100 physical frames walked, marker when exactly 1
   it('99 frames → no marker', () => {
     expect(run(deep(99)).length).toBe(99);
   });
-  it('121 deep with 2 hidden runtime frames → 98 printed, no marker (go-runtime.md §9.6 run)', () => {
+  it('121 deep with 2 hidden runtime frames → 98 printed, no marker (runtime/traceback.go, traceback1's elision)', () => {
     const lines = run(deep(121, (i) => i === 0 || i === 1));
     expect(lines.length).toBe(98);
     expect(lines[0]).toBe('main.f2()');
@@ -280,7 +280,7 @@ describe('elision, Go ≤1.20 (100 physical frames walked, marker when exactly 1
 });
 
 describe('formatTraceback', () => {
-  it('reproduces the Go 1.27 runtime.Stack example (go-runtime.md §9.9)', () => {
+  it('reproduces the Go 1.27 runtime.Stack example (runtime/traceback.go)', () => {
     const rt = '/usr/local/go/src/runtime';
     const m = model([
       goroutine(1, { status: 'running', waitReason: '', fromRegisters: true, frames: [frame('main.main', { line: 50, pc: 0x4011fb })] }),

@@ -347,7 +347,7 @@ export interface BuildVersion {
   readonly stringAddr: number;
 }
 
-/** The grammar of runtime.buildVersion (go-binary.md §5). */
+/** The grammar of runtime.buildVersion (runtime/extern.go buildVersion, set by cmd/link). */
 const VERSION_RE = /^(?:devel )?go1\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?(?:-[0-9a-f]+)?(?: X:\S+)?(?: .*)?$/;
 const VERSION_SCAN = /go1\.\d+/g;
 const MAX_VERSION_LEN = 128;

@@ -1,6 +1,6 @@
 /**
  * Writes a Linux ELF core file (bytes only, no I/O): the layout `dlv core` and gdb accept
- * (../shared/reference/capture-core.md §1–2). One PT_NOTE first — NT_PRSTATUS per thread (the first
+ * (the layout Linux writes, fs/binfmt_elf.c; docs/snapshot-format.md). One PT_NOTE first — NT_PRSTATUS per thread (the first
  * is the thread debuggers show first), NT_PRPSINFO, NT_AUXV, NT_FILE — then one PT_LOAD per segment
  * at a page-aligned file offset, like the kernel. Segments with no bytes get filesz 0 (readers take
  * them from the mapped file, or treat them as not dumped). Over 65534 segments, e_phnum is PN_XNUM

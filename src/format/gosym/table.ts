@@ -266,7 +266,7 @@ export class PclnTable {
   /**
    * Logical frames at pc (already pc−1-adjusted for return addresses), innermost first; the last one is
    * the physical function (inlined=false). File:line always comes from f's own pcfile/pcln at the
-   * current pc of the walk (go-runtime.md §8.4).
+   * current pc of the walk (runtime/symtab.go funcInfo/pcvalue, runtime/traceback.go).
    */
   inlineFrames(f: Func, pc: number): InlineFrame[] {
     const out: InlineFrame[] = [];

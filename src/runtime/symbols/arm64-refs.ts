@@ -4,7 +4,7 @@
  * `MOVD R0, runtime·allgs(SB)` as a pair: ADRP Rx, page(sym) followed by ADD Rx, Rx, #lo12 or an
  * LDR/STR with Rx as base and the unsigned, access-size-scaled offset lo12 (usually Rx = R27,
  * REGTMP). Encodings: Arm ARM C6.2 (ADRP, ADD (immediate), LDR/STR (immediate, unsigned offset)).
- * The target of the pair is page + lo12 (go-binary.md §7.2). Atomics (LDAR/STLR/LDADDAL/CAS…) take
+ * The target of the pair is page + lo12 (Intel SDM vol. 2, RIP-relative addressing; docs/support.md, stripped binaries). Atomics (LDAR/STLR/LDADDAL/CAS…) take
  * the address formed by ADRP+ADD, so the ADD form covers them.
  */
 import { u32 } from '../../base/bytes.ts';

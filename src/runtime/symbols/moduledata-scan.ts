@@ -1,6 +1,6 @@
 /**
  * Finding `runtime.firstmoduledata` and the pclntab in an executable without symbols
- * (go-binary.md §4.3, §6.1). The pclntab is the section `.gopclntab` / `.data.rel.ro.gopclntab` when
+ * (runtime/symtab.go: moduledata, pcHeader; cmd/link/internal/ld/pcln.go). The pclntab is the section `.gopclntab` / `.data.rel.ro.gopclntab` when
  * section headers name it, else a `pcHeader` magic found in the segments; moduledata is the
  * writable word that points at it (`pcHeader`, 1.16+; `pclntable.ptr` ≤1.15), validated against the
  * fields the linker writes next to it (cmd/link/internal/ld/symtab.go `symtab`, the moduledata

@@ -1,5 +1,5 @@
 /**
- * Which runtime function's code names which global, per Go version (go-binary.md §7.2). Each row
+ * Which runtime function's code names which global, per Go version (Intel SDM vol. 2, RIP-relative addressing; docs/support.md, stripped binaries). Each row
  * cites the Go source whose compiled code the recovery decodes; `recover.ts` applies the rule and
  * validates the pick against the core's memory. Versions without a row simply do not recover that
  * global (the model degrades and says so).

@@ -1,6 +1,6 @@
 /**
  * Runtime globals of a stripped executable (no .symtab, no DWARF), "recovered from code"
- * (go-binary.md §7.2): firstmoduledata from the pclntab pointer scan (moduledata-scan.ts), then the
+ * (docs/support.md, stripped binaries): firstmoduledata from the pclntab pointer scan (moduledata-scan.ts), then the
  * data references in the code of small runtime functions found by name in the pclntab
  * (recipes.ts), each candidate validated against the core's memory before it is accepted:
  * allgs must be a {ptr, len ≤ cap} slice of g's (stack.lo ≤ stack.hi, distinct goids), allglen

@@ -1,6 +1,6 @@
 /**
  * amd64 with external linking keeps g in the static TLS block at an offset the linker chose
- * (`runtime.tlsg`, go-binary.md §7.1; cmd/link's R_TLS_IE/R_TLS_LE for `runtime·tls_g`). A stripped
+ * (`runtime.tlsg`, runtime/go_tls.h and runtime/tls_arm64.s; cmd/link's R_TLS_IE/R_TLS_LE for `runtime·tls_g`). A stripped
  * executable no longer names it, so find it in the core instead: the 8-aligned slot inside the TLS
  * block (below fs_base) that, on every thread bound to an M, holds one of that M's g's (g0, gsignal
  * or curg — the runtime keeps the current g there, `get_tls`/`save_g` in `runtime/asm_amd64.s`,

@@ -4,7 +4,7 @@
  * `CMPL runtime·writeBarrier(SB), $0`, `XCHGQ AX, runtime·allglen(SB)` …, as cmd/internal/obj/x86
  * `asm6.go` encodes them). Encoding (Intel SDM vol. 2, §2.2.1.6): optional legacy prefixes, optional
  * REX (0x40–0x4F), opcode, ModRM with mod=00 rm=101, disp32, optional immediate; the target is the
- * address of the NEXT instruction plus the sign-extended disp32 (go-binary.md §7.2).
+ * address of the NEXT instruction plus the sign-extended disp32 (Intel SDM vol. 2, RIP-relative addressing; docs/support.md, stripped binaries).
  *
  * This is not a disassembler: `scanRipRefs` tries every byte offset, so a byte pattern inside another
  * instruction can yield a spurious reference. Callers filter targets to the module's data ranges and

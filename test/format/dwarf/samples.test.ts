@@ -1,6 +1,6 @@
 /**
  * Real Go binaries: every committed sample (samples/builds/<program>/<go1.NN>-<arch>[-variant]/exe.xz)
- * that carries DWARF must index quickly and agree with the runtime.g table of go-runtime.md §2.3,
+ * that carries DWARF must index quickly and agree with the runtime.g offsets below (runtime/runtime2.go),
  * with .symtab (runtime.allgs) and with its own build info. Fails loudly when there are no samples.
  * GOSPY_SAMPLES_DIR overrides the directory (for trying extra builds locally).
  */
@@ -28,7 +28,7 @@ function listSamples(): { name: string; path: string }[] {
   return out;
 }
 
-/** runtime.g offsets by Go minor version (go-runtime.md §2.3, verified against DWARF there). */
+/** runtime.g offsets by Go minor version (runtime/runtime2.go, verified against each sample's DWARF). */
 function expectedG(minor: number): Record<string, number> {
   const plus8 = minor === 23 || minor === 24 ? 8 : 0;
   return {
