@@ -261,7 +261,7 @@ describe('elision, Go ≤1.20 (100 physical frames walked, marker when exactly 1
   it('99 frames → no marker', () => {
     expect(run(deep(99)).length).toBe(99);
   });
-  it('121 deep with 2 hidden runtime frames → 98 printed, no marker (runtime/traceback.go, traceback1's elision)', () => {
+  it('121 deep with 2 hidden runtime frames → 98 printed, no marker (runtime/traceback.go, the elision in traceback1)', () => {
     const lines = run(deep(121, (i) => i === 0 || i === 1));
     expect(lines.length).toBe(98);
     expect(lines[0]).toBe('main.f2()');

@@ -41,9 +41,10 @@ const MAY_IMPORT: Record<Group, readonly Group[]> = {
   analyze: [...SRC, 'capture'],
   // packaging scripts (build to JavaScript): they read the sources, and may ask src/ for facts
   build: [...SRC, 'analyze'],
-  'test/support': [...SRC, 'capture', 'analyze'],
+  // the packaging tests build and pack the real package (build/), as a user's install would get it
+  'test/support': [...SRC, 'capture', 'analyze', 'build'],
   bench: [...SRC, 'capture', 'analyze', 'build', 'test/support'],
-  test: [...SRC, 'capture', 'analyze', 'test/support'],
+  test: [...SRC, 'capture', 'analyze', 'build', 'test/support'],
 };
 
 /** The folders the layer test covers (every folder of source code in the repository). */
