@@ -10,23 +10,8 @@ import type { InternedStack } from './stacks.ts';
 
 const noFrames: readonly Frame[] = Object.freeze([]);
 
-export interface GoroutineFields {
-  readonly id: number;
-  readonly address: number;
-  readonly status: string;
-  readonly statusCode: number;
-  readonly scan: boolean;
-  readonly waitReason: string;
-  readonly waitMinutes: number | undefined;
-  readonly lockedToThread: boolean;
-  readonly system: boolean;
-  readonly thread: number | undefined;
-  readonly startFunction: string | undefined;
-  readonly fromRegisters: boolean;
-  readonly createdBy: CreatedBy | undefined;
-  readonly labels: Readonly<Record<string, string>> | undefined;
-  readonly torn: boolean;
-}
+/** Everything of a Goroutine but what the shared stack gives (frames, unwindError). */
+export type GoroutineFields = Omit<Goroutine, 'frames' | 'unwindError'>;
 
 export class GoroutineRecord implements Goroutine {
   readonly id: number;
