@@ -10,6 +10,7 @@
 import { FormatError, UnmappedAddressError } from '../base/errors.ts';
 import type { WarningSink } from '../base/warnings.ts';
 import type { CodeTable } from './code.ts';
+import type { Frame } from './model.ts';
 import type { PhysicalFrame } from './unwind.ts';
 import type { TracebackRules } from './layouts/traceback-rules.ts';
 import { formatArgs, type ArgMemory } from './args.ts';
@@ -17,20 +18,11 @@ import { isExportedRuntime, printedFuncName } from './func-names.ts';
 
 const PANIC_CALLEES = new Set(['gopanic', 'sigpanic', 'panicwrap']);
 
-/** A logical frame without what differs between goroutines (argument words, stack addresses). */
-export interface FrameTemplate {
-  readonly function: string;
-  readonly file: string;
-  readonly line: number;
-  readonly pc: number;
-  readonly entry: number;
-  readonly inlined: boolean;
-  readonly visible: boolean;
-  readonly physical: number;
-  /** sp and fp of the physical frame, relative to the innermost frame's sp. */
-  readonly spOff: number;
-  readonly fpOff: number;
-}
+/**
+ * A logical frame without what differs between goroutines (argument words, stack addresses): sp and
+ * fp of the physical frame are kept relative to the innermost frame's sp.
+ */
+export type FrameTemplate = Omit<Frame, 'args' | 'sp' | 'fp'> & { readonly spOff: number; readonly fpOff: number };
 
 /** Interned printed names: the same function name string for every frame that shows it. */
 const printedNames = new Map<string, string>();
