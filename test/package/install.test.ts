@@ -11,9 +11,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_DIR, REPO, run, runOk, userEnv } from '../support/packaging.ts';
-import { findSample, requirePtrace, startGoSample } from '../support/live-target.ts';
-import { compareDumps, parseDump } from '../support/traceback-text.ts';
+import { captureAgainstRuntime, CLI_DIR, REPO, run, runOk, userEnv } from '../support/packaging.ts';
+import { findSample, requirePtrace } from '../support/live-target.ts';
 
 const NODE_DIR = path.dirname(process.execPath);
 const states = findSample('states', 'go1.27', 'static');
@@ -78,20 +77,9 @@ describe('npm package', () => {
 
   it('captures a running sample (koffi from its prebuilt package, no install script)', async () => {
     requirePtrace();
-    const target = await startGoSample(states);
-    try {
-      const snap = path.join(work, 'states.gsz');
-      const cap = await installed(['capture', '--pid', String(target.pid), '-o', snap]);
-      expect(cap.code, cap.stderr).toBe(0);
-      const an = await installed(['analyze', snap, '--report', 'stacks']);
-      expect(an.code, an.stderr).toBe(0);
-      const oracle = parseDump(fs.readFileSync(target.stackPath, 'utf8'));
-      const { mismatches, compared } = compareDumps(oracle, parseDump(an.stdout), { skip: oracle[0]!, elsewhereMustBeBusy: true });
-      expect(compared).toBeGreaterThan(20);
-      expect(mismatches, mismatches.join('\n\n')).toEqual([]);
-    } finally {
-      await target.kill();
-    }
+    const { mismatches, compared } = await captureAgainstRuntime(installed, states, path.join(work, 'states.gsz'));
+    expect(compared).toBeGreaterThan(20);
+    expect(mismatches, mismatches.join('\n\n')).toEqual([]);
   });
 
   it('npx ./gospy-*.tgz analyze prints the same summary', async () => {

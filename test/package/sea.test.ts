@@ -10,9 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSea } from '../../build/sea.ts';
-import { run } from '../support/packaging.ts';
-import { findSample, requirePtrace, startGoSample } from '../support/live-target.ts';
-import { compareDumps, parseDump } from '../support/traceback-text.ts';
+import { captureAgainstRuntime, run } from '../support/packaging.ts';
+import { findSample, requirePtrace } from '../support/live-target.ts';
 
 const states = findSample('states', 'go1.27', 'static');
 let exe: string;
@@ -39,22 +38,11 @@ describe('single executable', () => {
 
   it('captures a running sample and analyzes the snapshot, without node on PATH', async () => {
     requirePtrace();
-    const target = await startGoSample(states);
-    try {
-      const snap = path.join(home, 'states.gsz');
-      const cap = await sea(['capture', '--pid', String(target.pid), '-o', snap]);
-      expect(cap.code, cap.stderr).toBe(0);
-      const an = await sea(['analyze', snap, '--report', 'stacks']);
-      expect(an.code, an.stderr).toBe(0);
-      const oracle = parseDump(fs.readFileSync(target.stackPath, 'utf8'));
-      const { mismatches, compared } = compareDumps(oracle, parseDump(an.stdout), { skip: oracle[0]!, elsewhereMustBeBusy: true });
-      expect(compared).toBeGreaterThan(20);
-      expect(mismatches, mismatches.join('\n\n')).toEqual([]);
-      const native = path.join(home, '.cache', 'gospy', 'native');
-      expect(fs.statSync(native).mode & 0o777).toBe(0o700);
-      expect(fs.readdirSync(native).filter((f) => f.endsWith('.node')).map((f) => f.replace(/^[0-9a-f]+-/, '')).sort()).toEqual(['koffi.node', 'lzma.node']);
-    } finally {
-      await target.kill();
-    }
+    const { mismatches, compared } = await captureAgainstRuntime(sea, states, path.join(home, 'states.gsz'));
+    expect(compared).toBeGreaterThan(20);
+    expect(mismatches, mismatches.join('\n\n')).toEqual([]);
+    const native = path.join(home, '.cache', 'gospy', 'native');
+    expect(fs.statSync(native).mode & 0o777).toBe(0o700);
+    expect(fs.readdirSync(native).filter((f) => f.endsWith('.node')).map((f) => f.replace(/^[0-9a-f]+-/, '')).sort()).toEqual(['koffi.node', 'lzma.node']);
   });
 });

@@ -4,7 +4,11 @@
  * directories a test names (the install prefix's bin, a Node binary's folder).
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { startGoSample } from './live-target.ts';
+import type { SampleBuild } from './samples.ts';
+import { compareDumps, parseDump } from './traceback-text.ts';
 
 export const REPO = path.resolve(import.meta.dirname, '..', '..');
 export { CLI_DIR } from '../../build/build.ts';
@@ -47,4 +51,30 @@ export async function runOk(cmd: string, args: readonly string[], opts: { env: R
   const r = await run(cmd, args, opts);
   if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code ?? r.signal}\n${r.stderr}`);
   return r;
+}
+
+/**
+ * `gospy capture` of a running `sample` into `snap` and `gospy analyze snap --report stacks`, both
+ * through `gospy` (an installed package, the single executable…), compared with the program's own
+ * runtime.Stack dump. Throws with stderr when either command fails; the target never outlives it.
+ */
+export async function captureAgainstRuntime(
+  gospy: (args: string[]) => Promise<RunResult>,
+  sample: SampleBuild,
+  snap: string,
+): Promise<{ readonly compared: number; readonly mismatches: readonly string[] }> {
+  const ok = async (args: string[]): Promise<RunResult> => {
+    const r = await gospy(args);
+    if (r.code !== 0) throw new Error(`gospy ${args.join(' ')} exited ${r.code ?? r.signal}\n${r.stderr}`);
+    return r;
+  };
+  const target = await startGoSample(sample);
+  try {
+    await ok(['capture', '--pid', String(target.pid), '-o', snap]);
+    const an = await ok(['analyze', snap, '--report', 'stacks']);
+    const oracle = parseDump(fs.readFileSync(target.stackPath, 'utf8'));
+    return compareDumps(oracle, parseDump(an.stdout), { skip: oracle[0]!, elsewhereMustBeBusy: true });
+  } finally {
+    await target.kill();
+  }
 }
